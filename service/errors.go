@@ -1,0 +1,93 @@
+package service
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/sourcegraph/conc/panics"
+)
+
+// Error kinds shared by many stages. Stage packages return their own sentinels or
+// typed errors, which also match one of these under errors.Is, so that a caller can
+// branch either on the exact failure (mailbox.ErrFull) or on its kind (ErrOverloaded).
+var (
+	// ErrOverloaded: the service had no capacity and a stage chose to fail fast
+	// (a full mailbox with the fail-fast policy, load shedding, a rejecting limit).
+	ErrOverloaded = errors.New("tower: overloaded")
+	// ErrClosed: the service was stopped, or is stopping, and takes no more calls.
+	ErrClosed = errors.New("tower: closed")
+	// ErrRejected: a filter rejected the request.
+	ErrRejected = errors.New("tower: rejected")
+	// ErrFailed: the service failed (its readiness failed) and fails every call
+	// until it is replaced; see [FailedError].
+	ErrFailed = errors.New("tower: service failed")
+	// ErrPanicked: user code panicked during the call; see [PanicError].
+	ErrPanicked = errors.New("tower: panic in service")
+)
+
+// NewError returns a sentinel error with message msg that also matches every error in
+// kinds under errors.Is. Stage packages use it to make errors such as
+// mailbox.ErrFull, which matches both itself and [ErrOverloaded]. Returning the
+// sentinel allocates nothing.
+func NewError(msg string, kinds ...error) error {
+	return &kindError{msg: msg, kinds: kinds}
+}
+
+type kindError struct {
+	msg   string
+	kinds []error
+}
+
+func (e *kindError) Error() string { return e.msg }
+
+func (e *kindError) Is(target error) bool {
+	for _, k := range e.kinds {
+		if errors.Is(k, target) {
+			return true
+		}
+	}
+	return false
+}
+
+// FailedError reports that a service failed and takes no more calls: its readiness
+// returned Err. Every call queued for it, and every later call, gets the same
+// FailedError. It matches [ErrFailed] and, through Unwrap, the cause, so a caller can
+// still test for the inner error with errors.Is or errors.As.
+type FailedError struct {
+	Err error
+}
+
+func (e *FailedError) Error() string { return "tower: service failed: " + e.Err.Error() }
+
+// Unwrap returns the cause.
+func (e *FailedError) Unwrap() error { return e.Err }
+
+// Is reports whether target is [ErrFailed].
+func (e *FailedError) Is(target error) bool { return target == ErrFailed }
+
+// PanicError is the error a caller gets when user code panicked while serving its
+// call. It carries the panic value and the stack of the panicking goroutine. It
+// matches [ErrPanicked] and, when the panic value is an error, unwraps to it.
+type PanicError struct {
+	Value   any
+	Stack   []byte
+	Callers []uintptr
+}
+
+// NewPanicError captures the current stack for a recovered panic value. Call it from
+// the deferred function that recovered, so that the stack shows where the panic was.
+func NewPanicError(value any) *PanicError {
+	r := panics.NewRecovered(1, value)
+	return &PanicError{Value: r.Value, Stack: r.Stack, Callers: r.Callers}
+}
+
+func (e *PanicError) Error() string { return fmt.Sprintf("tower: panic in service: %v", e.Value) }
+
+// Unwrap returns the panic value if it is an error.
+func (e *PanicError) Unwrap() error {
+	err, _ := e.Value.(error)
+	return err
+}
+
+// Is reports whether target is [ErrPanicked].
+func (e *PanicError) Is(target error) bool { return target == ErrPanicked }

@@ -1,0 +1,60 @@
+package service
+
+import "context"
+
+// Service is an asynchronous function from a request to a response.
+//
+// Call blocks until the service answers or ctx ends. Implementations must be safe for
+// concurrent use unless they document otherwise, must honour ctx (a caller whose ctx
+// ends gets an answer at once), and must answer every call exactly once.
+type Service[Req, Res any] interface {
+	Call(ctx context.Context, req Req) (Res, error)
+}
+
+// Func adapts an ordinary function to a [Service]. A Func is always ready, safe for
+// concurrent use if the function is, and costs one indirect call.
+type Func[Req, Res any] func(ctx context.Context, req Req) (Res, error)
+
+// Call calls f(ctx, req).
+func (f Func[Req, Res]) Call(ctx context.Context, req Req) (Res, error) { return f(ctx, req) }
+
+// Readier is implemented by services with bounded capacity.
+//
+// Ready blocks until the service has room for a call, ctx ends (it then returns
+// ctx.Err()), or the service can no longer take calls (it then returns an error that
+// says why, such as one matching [ErrClosed] or [ErrFailed]). TryReady answers the same
+// question at once: nil when there is room now, an error matching [ErrOverloaded] when
+// there is not, or the permanent error.
+//
+// Readiness is advisory: it reserves nothing. Use [TryCaller] for an atomic decision.
+type Readier interface {
+	Ready(ctx context.Context) error
+	TryReady() error
+}
+
+// TryCaller is implemented by services that can refuse a call at once instead of
+// waiting for capacity. TryCall either accepts req (and then behaves as Call, waiting
+// for the answer bounded by ctx) or fails at once with an error matching
+// [ErrOverloaded] (or a permanent error such as one matching [ErrClosed]).
+type TryCaller[Req, Res any] interface {
+	TryCall(ctx context.Context, req Req) (Res, error)
+}
+
+// Stopper is implemented by services that own goroutines: actors, buffers and any
+// stage that is an asynchronous boundary. Stop stops taking new calls, lets accepted
+// calls finish until ctx ends, answers what is left with an error matching
+// [ErrClosed], and returns once the service's goroutines have ended or ctx has ended
+// (then with ctx.Err()). Stop is safe to call more than once.
+type Stopper interface {
+	Stop(ctx context.Context) error
+}
+
+// Layer wraps an inner service in a stage and returns the wrapped service. Layers are
+// the unit a pipeline is built from.
+//
+// A layer reports bad configuration (a zero capacity, a nil function) as an error
+// when it is applied, never as a panic during a call. If the service it returns owns
+// goroutines, it implements [Stopper], and whoever applied the layer (usually a
+// pipeline) stops it. A layer may be applied more than once; each application builds
+// an independent stage.
+type Layer[Req, Res any] func(inner Service[Req, Res]) (Service[Req, Res], error)
