@@ -24,8 +24,10 @@ type Actor[Req, Res any] struct {
 
 	failed atomic.Pointer[service.FailedError]
 
-	max  int32         // most workers the pool may grow to
-	live atomic.Int32  // workers still running
+	max     int32        // most workers the pool may grow to
+	elastic bool         // max > initial workers: track busy workers and grow
+	busy    atomic.Int32 // workers inside serve (counted only when elastic)
+	live    atomic.Int32 // workers still running
 	done chan struct{} // closed by the last worker to end
 }
 
@@ -69,6 +71,7 @@ func Spawn[Req, Res any](svc service.Service[Req, Res], capacity, workers int, o
 	a.ready, _ = svc.(service.Readier)
 	a.pool.New = func() any { return &envelope[Req, Res]{done: make(chan struct{}, 1)} }
 	a.max = int32(max(o.max, workers))
+	a.elastic = a.max > int32(workers)
 	a.live.Store(int32(workers))
 	for range workers {
 		go a.work() // joined through Done: the last worker to end closes it
@@ -105,6 +108,9 @@ func (a *Actor[Req, Res]) call(ctx context.Context, req Req, try bool) (Res, err
 	if err != nil {
 		a.recycle(e)
 		return zero, err
+	}
+	if a.elastic && a.mb.Len() > int(a.live.Load()-a.busy.Load()) {
+		a.grow() // more calls queued than idle workers: this one would wait
 	}
 	cancel := ctx.Done()
 	if cancel == nil { // ctx can never end: a plain receive is cheapest

@@ -16,8 +16,9 @@ type options struct {
 }
 
 // WithMaxWorkers lets the actor grow its worker pool, up to max goroutines, when a
-// worker takes a message and finds more still waiting. Growth never shrinks back
-// before Stop; max bounds it. It suits a service whose calls block (I/O, a
+// call is queued behind more calls than there are idle workers. The pool does not
+// shrink before Stop; max bounds it. Tracking busy workers costs two atomic operations per call, paid
+// only by actors that may grow. It suits a service whose calls block (I/O, a
 // concurrency limit), so that one slow call does not hold up the queue, while the
 // service's own readiness still bounds how many calls are in flight. max below the
 // initial worker count is raised to it.

@@ -20,15 +20,19 @@ func (a *Actor[Req, Res]) work() {
 		if !ok {
 			return
 		}
-		if a.mb.Len() > 0 {
-			a.grow()
+		if a.elastic {
+			a.busy.Add(1)
+			a.serve(e)
+			a.busy.Add(-1)
+			continue
 		}
 		a.serve(e)
 	}
 }
 
-// grow starts one more worker if the pool is below its maximum. The caller is a
-// live worker, so done cannot close while it runs.
+// grow starts one more worker if the pool is below its maximum. It is called by a
+// sender whose message is queued, so the mailbox is not yet closed and drained,
+// and at least one worker is live: done cannot close while it runs.
 func (a *Actor[Req, Res]) grow() {
 	for {
 		n := a.live.Load()
