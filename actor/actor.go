@@ -24,11 +24,11 @@ type Actor[Req, Res any] struct {
 
 	failed atomic.Pointer[service.FailedError]
 
-	max     int32        // most workers the pool may grow to
-	elastic bool         // max > initial workers: track busy workers and grow
-	busy    atomic.Int32 // workers inside serve (counted only when elastic)
-	live    atomic.Int32 // workers still running
-	done chan struct{} // closed by the last worker to end
+	max     int32         // most workers the pool may grow to
+	elastic bool          // max > initial workers: track busy workers and grow
+	busy    atomic.Int32  // workers inside serve (counted only when elastic)
+	live    atomic.Int32  // workers still running
+	done    chan struct{} // closed by the last worker to end
 }
 
 var (
