@@ -2,13 +2,13 @@ package service
 
 import "context"
 
-// Ready waits until s has room for a call. For a service that does not implement
-// [Readier] it returns nil at once, unless ctx has already ended.
+// Ready waits until s has room for a call. A service that does not implement
+// [Readier] is always ready: Ready returns nil at once.
 func Ready[Req, Res any](ctx context.Context, s Service[Req, Res]) error {
 	if r, ok := s.(Readier); ok {
 		return r.Ready(ctx)
 	}
-	return ctx.Err()
+	return nil
 }
 
 // TryReady reports at once whether s has room for a call: nil, an error matching
@@ -59,10 +59,11 @@ func ForwardReady(inner any) Forward {
 	return Forward{r: r}
 }
 
-// Ready waits for the inner service's readiness.
+// Ready waits for the inner service's readiness; an inner service without one is
+// always ready.
 func (f Forward) Ready(ctx context.Context) error {
 	if f.r == nil {
-		return ctx.Err()
+		return nil
 	}
 	return f.r.Ready(ctx)
 }

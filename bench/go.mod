@@ -1,0 +1,17 @@
+module github.com/tower-go/tower/bench
+
+go 1.26.8
+
+require (
+	github.com/HdrHistogram/hdrhistogram-go v1.4.0
+	github.com/stretchr/testify v1.12.1
+	github.com/tower-go/tower v0.0.0
+	go.uber.org/goleak v1.3.0
+)
+
+require (
+	github.com/sourcegraph/conc v0.3.0 // indirect
+	go.yaml.in/yaml/v3 v3.0.5 // indirect
+)
+
+replace github.com/tower-go/tower => ../
