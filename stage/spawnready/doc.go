@@ -1,0 +1,57 @@
+// Package spawnready provides Tower's spawn_ready: a stage that drives a not-ready
+// inner service to readiness on a goroutine of its own, so that callers are not
+// blocked by one slow endpoint.
+//
+// # Semantics
+//
+// Some services make progress toward readiness only while someone waits in their
+// Ready: a reconnecting client dials there, a pool warms up there. Waiting in it on
+// the caller's goroutine blocks that caller; in a balancer it blocks a request that
+// another endpoint could have served. The stage moves the wait to its own goroutine:
+//
+//   - TryReady asks the inner service. Ready: nil. Not ready (an error matching
+//     service.ErrOverloaded): the stage starts a drive — its goroutine calls the inner
+//     Ready — and reports [ErrNotReady], which matches service.ErrOverloaded, until
+//     the drive ends; a balancer skips it meanwhile. When the inner Ready returns nil
+//     the stage is idle again and TryReady asks the inner service anew.
+//   - Ready returns at once if the inner service is ready, and otherwise waits for
+//     the drive to end, bounded by its ctx. Many callers share one drive, and a
+//     caller whose ctx ends leaves the drive running for the next one: readiness work
+//     is never lost to an impatient caller.
+//   - Call forwards to the inner service; TryCall forwards only when TryReady is nil.
+//
+// Readiness is advisory, as everywhere: the inner service may be full again by the
+// time a caller calls.
+//
+// # Failure
+//
+// If the inner readiness fails (an error from the inner Ready that is not the stage
+// stopping, or a TryReady error that does not match service.ErrOverloaded), the stage
+// has failed: the error is recorded, an EventFailed is emitted, and TryReady, Ready,
+// Call and TryCall all return a *service.FailedError that matches service.ErrFailed
+// and unwraps to the inner error. A supervisor replaces a failed service.
+//
+// # Goroutines and Stop
+//
+// The stage owns one goroutine (not one per call or per drive), started by [New]
+// when the inner service implements service.Readier (an inner service without
+// readiness is always ready and gets none). [SpawnReady.Stop] (the stage is a
+// service.Stopper, so a pipeline stops it) cancels the drive in progress through the
+// ctx given to the inner Ready, wakes waiting callers with [ErrClosed], and joins
+// the goroutine. The inner service is not stopped.
+//
+// # Panics
+//
+// Plain middleware does not recover panics, and a panic in a call or in TryReady
+// unwinds the caller. The inner Ready, though, runs on the stage's own goroutine,
+// where a panic would crash the process: the stage recovers it, emits EventPanicked,
+// and fails with a *service.FailedError whose cause is the *service.PanicError (so
+// errors.Is(err, service.ErrPanicked) holds).
+//
+// # Cost
+//
+// A ready stage costs one atomic load and the inner TryReady per TryReady, one atomic
+// load per Call, and allocates nothing. A drive costs one channel send, the inner
+// Ready, and two small allocations (the round that waiters share, and its
+// channel).
+package spawnready

@@ -1,0 +1,106 @@
+package spawnready
+
+import (
+	"errors"
+
+	"github.com/tower-go/tower/service"
+)
+
+// notReady handles a TryReady of the inner service that was not nil: an overload
+// starts a drive, anything else fails the stage.
+func (s *SpawnReady[Req, Res]) notReady(err error) error {
+	if !errors.Is(err, service.ErrOverloaded) {
+		return s.fail(err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch s.state.Load() {
+	case idle:
+		s.round = &round{done: make(chan struct{})}
+		s.state.Store(driving)
+		s.kick <- struct{}{} // cannot block: a kick is sent only when idle, and taken before the drive ends
+		return ErrNotReady
+	case driving:
+		return ErrNotReady
+	case failed:
+		return s.failure.Load()
+	}
+	return ErrClosed
+}
+
+// fail records that the inner service's readiness failed with err, unless the
+// stage failed or stopped already, and returns what callers get from now on.
+func (s *SpawnReady[Req, Res]) fail(err error) error {
+	s.mu.Lock()
+	switch s.state.Load() {
+	case failed:
+		s.mu.Unlock()
+		return s.failure.Load()
+	case stopped:
+		s.mu.Unlock()
+		return ErrClosed
+	}
+	f := &service.FailedError{Err: err}
+	s.failure.Store(f)
+	s.state.Store(failed)
+	s.mu.Unlock()
+	s.events.Emit(service.Event{Stage: "spawnready", Kind: service.EventFailed, Err: err})
+	return f
+}
+
+// drive is the stage's goroutine: on each kick it waits for the inner service's
+// readiness, then wakes the callers waiting for it. It ends on Stop or when the
+// inner readiness fails.
+func (s *SpawnReady[Req, Res]) drive() {
+	defer close(s.done)
+	defer s.endRound(ErrClosed) // a drive started just as Stop was called
+	for {
+		select {
+		case <-s.ctx.Done():
+			return
+		case <-s.kick:
+		}
+		err := s.ready()
+		var outcome error
+		switch {
+		case s.ctx.Err() != nil:
+			outcome = ErrClosed // stopping
+		case err != nil:
+			outcome = s.fail(err)
+		}
+		s.endRound(outcome)
+		if outcome != nil {
+			return
+		}
+	}
+}
+
+// endRound ends the drive in progress, if any, with outcome: callers waiting in
+// Ready get it, and a nil outcome makes the stage idle (ready) again.
+func (s *SpawnReady[Req, Res]) endRound(outcome error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := s.round
+	if r == nil {
+		return
+	}
+	s.round = nil
+	if outcome == nil {
+		s.state.CompareAndSwap(driving, idle)
+	}
+	r.err = outcome
+	close(r.done)
+}
+
+// ready calls the inner Ready on the stage's goroutine, turning a panic into a
+// *service.PanicError: a goroutine the stage owns must not crash the process.
+func (s *SpawnReady[Req, Res]) ready() (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			pe := service.NewPanicError(v)
+			s.events.Emit(service.Event{Stage: "spawnready", Kind: service.EventPanicked, Err: pe})
+			err = pe
+		}
+	}()
+	return s.r.Ready(s.ctx)
+}
