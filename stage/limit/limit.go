@@ -1,0 +1,169 @@
+package limit
+
+import (
+	"context"
+	"errors"
+
+	"github.com/tower-go/tower/service"
+)
+
+// Concurrency is a service that lets at most a fixed number of calls be in flight
+// through its inner service at once: Tower's ConcurrencyLimit. Create it with [New]
+// (its own limit) or [NewWithShared] (a limit shared with other stages).
+//
+// The zero value is not usable. It is safe for concurrent use. Call waits for a
+// permit (or, with [WithReject], fails at once); TryCall never waits for one.
+// Taking and giving back a free permit costs a few atomic operations and allocates
+// nothing.
+type Concurrency[Req, Res any] struct {
+	inner  service.Service[Req, Res]
+	try    service.TryCaller[Req, Res] // inner's non-blocking call, or nil
+	ready  service.Forward
+	sem    *Shared
+	reject bool
+	events service.EventFunc
+}
+
+var (
+	_ service.Service[int, int]   = (*Concurrency[int, int])(nil)
+	_ service.TryCaller[int, int] = (*Concurrency[int, int])(nil)
+	_ service.Readier             = (*Concurrency[int, int])(nil)
+	_ service.Readier             = (*Shared)(nil)
+)
+
+// New returns a concurrency limit of n calls in flight (1 <= n <= [MaxLimit]) in
+// front of inner, with a limit of its own.
+func New[Req, Res any](inner service.Service[Req, Res], n int, opts ...Option) (*Concurrency[Req, Res], error) {
+	if inner == nil {
+		return nil, errors.New("limit: inner service is nil")
+	}
+	sem, err := NewShared(n)
+	if err != nil {
+		return nil, err
+	}
+	return newConcurrency(inner, sem, opts), nil
+}
+
+// NewWithShared returns a concurrency limit in front of inner that takes its
+// permits from shared, so that every stage built on the same shared limit counts
+// against one total.
+func NewWithShared[Req, Res any](inner service.Service[Req, Res], shared *Shared, opts ...Option) (*Concurrency[Req, Res], error) {
+	if inner == nil {
+		return nil, errors.New("limit: inner service is nil")
+	}
+	if shared == nil {
+		return nil, errors.New("limit: shared limit is nil")
+	}
+	return newConcurrency(inner, shared, opts), nil
+}
+
+func newConcurrency[Req, Res any](inner service.Service[Req, Res], sem *Shared, opts []Option) *Concurrency[Req, Res] {
+	cfg := newConfig(opts)
+	try, _ := inner.(service.TryCaller[Req, Res])
+	return &Concurrency[Req, Res]{
+		inner:  inner,
+		try:    try,
+		ready:  service.ForwardReady(inner),
+		sem:    sem,
+		reject: cfg.reject,
+		events: cfg.events,
+	}
+}
+
+// Call takes a permit, calls the inner service, and gives the permit back when the
+// inner call returns, even if it panics. With no permit free, Call waits for one
+// (first in, first out), bounded by ctx, and returns ctx.Err() if ctx ends first;
+// in reject mode it fails at once with [ErrLimited] and emits service.EventShed.
+// A free permit is taken without looking at ctx: the inner service sees ctx and
+// answers for it.
+func (c *Concurrency[Req, Res]) Call(ctx context.Context, req Req) (Res, error) {
+	if !c.sem.TryAcquire() {
+		if err := c.wait(ctx); err != nil {
+			var zero Res
+			return zero, err
+		}
+	}
+	defer c.sem.Release()
+	return c.inner.Call(ctx, req)
+}
+
+func (c *Concurrency[Req, Res]) wait(ctx context.Context) error {
+	if c.reject {
+		c.events.Emit(service.Event{Stage: "limit", Kind: service.EventShed, Err: ErrLimited})
+		return ErrLimited
+	}
+	return c.sem.acquireSlow(ctx)
+}
+
+// TryCall takes a permit without waiting, or fails at once with [ErrLimited]; then
+// it calls the inner service through its own non-blocking call (service.TryCall),
+// so that a full inner service also fails at once, and gives the permit back when
+// that returns. The decision is atomic: there is no window between a check and the
+// taking of the permit. TryCall emits no event; the stage that chose to try (load
+// shedding) reports its own decision.
+func (c *Concurrency[Req, Res]) TryCall(ctx context.Context, req Req) (Res, error) {
+	if !c.sem.TryAcquire() {
+		var zero Res
+		return zero, ErrLimited
+	}
+	defer c.sem.Release()
+	if c.try != nil {
+		return c.try.TryCall(ctx, req)
+	}
+	if err := c.ready.TryReady(); err != nil {
+		var zero Res
+		return zero, err
+	}
+	return c.inner.Call(ctx, req)
+}
+
+// Ready waits until a permit is free and then until the inner service is ready,
+// each bounded by ctx. It reserves nothing (see [Shared.Ready]); use [Concurrency.Acquire]
+// for a reservation.
+func (c *Concurrency[Req, Res]) Ready(ctx context.Context) error {
+	if err := c.sem.Ready(ctx); err != nil {
+		return err
+	}
+	return c.ready.Ready(ctx)
+}
+
+// TryReady reports at once whether a permit is free and the inner service is ready:
+// nil, [ErrLimited], or the inner service's readiness error.
+func (c *Concurrency[Req, Res]) TryReady() error {
+	if err := c.sem.TryReady(); err != nil {
+		return err
+	}
+	return c.ready.TryReady()
+}
+
+// Acquire reserves a permit for one later call, waiting for it bounded by ctx
+// whatever the mode; see [Permit]. It returns the zero Permit and ctx.Err() if ctx
+// ends first. The caller must use the permit's Call or Release it.
+func (c *Concurrency[Req, Res]) Acquire(ctx context.Context) (Permit[Req, Res], error) {
+	if err := c.sem.Acquire(ctx); err != nil {
+		return Permit[Req, Res]{}, err
+	}
+	return Permit[Req, Res]{c: c}, nil
+}
+
+// TryAcquire reserves a permit for one later call without waiting, or fails at once
+// with [ErrLimited]; see [Permit].
+func (c *Concurrency[Req, Res]) TryAcquire() (Permit[Req, Res], error) {
+	if !c.sem.TryAcquire() {
+		return Permit[Req, Res]{}, ErrLimited
+	}
+	return Permit[Req, Res]{c: c}, nil
+}
+
+// InFlight returns the number of permits held now from the stage's limit (shared
+// with other stages if it is a shared limit), including reserved permits.
+func (c *Concurrency[Req, Res]) InFlight() int { return c.sem.InFlight() }
+
+// Limit returns the maximum number of permits.
+func (c *Concurrency[Req, Res]) Limit() int { return c.sem.Limit() }
+
+// Shared returns the limit the stage takes its permits from.
+func (c *Concurrency[Req, Res]) Shared() *Shared { return c.sem }
+
+// Unwrap returns the inner service.
+func (c *Concurrency[Req, Res]) Unwrap() service.Service[Req, Res] { return c.inner }

@@ -1,0 +1,422 @@
+package limit_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tower-go/tower/service"
+	"github.com/tower-go/tower/stage/limit"
+)
+
+// gated is an inner service whose calls block until the test releases them. It
+// counts calls in flight and remembers the peak.
+type gated struct {
+	release  chan struct{}
+	inFlight atomic.Int64
+	peak     atomic.Int64
+	calls    atomic.Int64
+}
+
+func newGated() *gated { return &gated{release: make(chan struct{})} }
+
+func (g *gated) Call(ctx context.Context, x int) (int, error) {
+	g.calls.Add(1)
+	n := g.inFlight.Add(1)
+	defer g.inFlight.Add(-1)
+	for p := g.peak.Load(); n > p && !g.peak.CompareAndSwap(p, n); p = g.peak.Load() {
+	}
+	select {
+	case <-g.release:
+		return x, nil
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	}
+}
+
+// recorder collects events.
+type recorder struct {
+	mu     sync.Mutex
+	events []service.Event
+}
+
+func (r *recorder) emit(e service.Event) {
+	r.mu.Lock()
+	r.events = append(r.events, e)
+	r.mu.Unlock()
+}
+
+func (r *recorder) all() []service.Event {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]service.Event(nil), r.events...)
+}
+
+func TestNewRejectsBadInput(t *testing.T) {
+	shared, _ := limit.NewShared(1)
+	for _, tc := range []struct {
+		name string
+		make func() (*limit.Concurrency[int, int], error)
+		want string
+	}{
+		{"a nil inner service", func() (*limit.Concurrency[int, int], error) { return limit.New[int, int](nil, 1) }, "limit: inner service is nil"},
+		{"a zero limit", func() (*limit.Concurrency[int, int], error) { return limit.New(double, 0) }, "limit: n must be at least 1, got 0"},
+		{"a negative limit", func() (*limit.Concurrency[int, int], error) { return limit.New(double, -1) }, "limit: n must be at least 1, got -1"},
+		{"a nil inner service over a shared limit", func() (*limit.Concurrency[int, int], error) { return limit.NewWithShared[int, int](nil, shared) }, "limit: inner service is nil"},
+		{"a nil shared limit", func() (*limit.Concurrency[int, int], error) { return limit.NewWithShared(double, nil) }, "limit: shared limit is nil"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := tc.make()
+			require.EqualError(t, err, tc.want)
+			assert.Nil(t, c)
+		})
+	}
+	t.Run("layers return a nil interface, not a typed nil", func(t *testing.T) {
+		svc, err := limit.Layer[int, int](0)(double)
+		require.Error(t, err)
+		assert.True(t, svc == nil)
+		svc, err = limit.SharedLayer[int, int](nil)(double)
+		require.Error(t, err)
+		assert.True(t, svc == nil)
+	})
+}
+
+func TestCallPassesThrough(t *testing.T) {
+	boom := errors.New("boom")
+	inner := service.Func[int, int](func(_ context.Context, x int) (int, error) {
+		if x < 0 {
+			return 0, boom
+		}
+		return x + 1, nil
+	})
+	svc, err := limit.Layer[int, int](2)(inner)
+	require.NoError(t, err)
+	res, err := svc.Call(context.Background(), 1)
+	require.NoError(t, err)
+	assert.Equal(t, 2, res)
+	_, err = svc.Call(context.Background(), -1)
+	require.ErrorIs(t, err, boom)
+	assert.Equal(t, 0, svc.(*limit.Concurrency[int, int]).InFlight())
+}
+
+func TestAtMostNInFlight(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := newGated()
+		svc, _ := limit.New[int, int](g, 2)
+		var wg sync.WaitGroup
+		results := make(chan int, 5)
+		for i := range 5 {
+			wg.Go(func() {
+				res, err := svc.Call(context.Background(), i)
+				assert.NoError(t, err)
+				results <- res
+			})
+		}
+		synctest.Wait()
+		assert.Equal(t, int64(2), g.inFlight.Load())
+		assert.Equal(t, 2, svc.InFlight())
+		assert.Equal(t, 3, svc.Shared().Waiting())
+		require.ErrorIs(t, svc.TryReady(), limit.ErrLimited)
+
+		for range 5 {
+			g.release <- struct{}{}
+			synctest.Wait()
+			assert.LessOrEqual(t, g.inFlight.Load(), int64(2))
+		}
+		wg.Wait()
+		close(results)
+		sum := 0
+		for r := range results {
+			sum += r
+		}
+		assert.Equal(t, 0+1+2+3+4, sum, "every call completed with its own answer")
+		assert.Equal(t, int64(2), g.peak.Load())
+		assert.Equal(t, 0, svc.InFlight())
+	})
+}
+
+func TestWaitingIsBoundedByCtx(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := newGated()
+		svc, _ := limit.New[int, int](g, 1)
+		go func() { _, _ = svc.Call(context.Background(), 1) }()
+		synctest.Wait()
+
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		defer cancel()
+		start := time.Now()
+		_, err := svc.Call(ctx, 2)
+		require.ErrorIs(t, err, context.DeadlineExceeded)
+		assert.Equal(t, 3*time.Second, time.Since(start))
+		assert.Equal(t, int64(1), g.calls.Load(), "the call that timed out never reached the inner service")
+		assert.Equal(t, 0, svc.Shared().Waiting())
+		g.release <- struct{}{}
+		synctest.Wait()
+		assert.Equal(t, 0, svc.InFlight())
+	})
+}
+
+func TestRejectMode(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := newGated()
+		var rec recorder
+		svc, _ := limit.New[int, int](g, 1, limit.WithReject(), limit.WithEvents(rec.emit))
+		go func() { _, _ = svc.Call(context.Background(), 1) }()
+		synctest.Wait()
+
+		start := time.Now()
+		_, err := svc.Call(context.Background(), 2)
+		assert.Zero(t, time.Since(start), "reject mode does not wait")
+		require.ErrorIs(t, err, limit.ErrLimited)
+		require.ErrorIs(t, err, service.ErrOverloaded)
+		assert.Equal(t, []service.Event{{Stage: "limit", Kind: service.EventShed, Err: limit.ErrLimited}}, rec.all())
+		assert.Equal(t, int64(1), g.calls.Load())
+
+		g.release <- struct{}{}
+		synctest.Wait()
+		go func() { g.release <- struct{}{} }()
+		res, err := svc.Call(context.Background(), 3)
+		require.NoError(t, err, "a freed permit is taken again")
+		assert.Equal(t, 3, res)
+		assert.Len(t, rec.all(), 1)
+	})
+}
+
+func TestPanicGivesThePermitBack(t *testing.T) {
+	inner := service.Func[int, int](func(context.Context, int) (int, error) { panic("inner bug") })
+	svc, _ := limit.New(inner, 1)
+	assert.PanicsWithValue(t, "inner bug", func() { _, _ = svc.Call(context.Background(), 1) })
+	assert.Equal(t, 0, svc.InFlight())
+	p, err := svc.Acquire(context.Background())
+	require.NoError(t, err)
+	assert.PanicsWithValue(t, "inner bug", func() { _, _ = p.Call(context.Background(), 1) })
+	assert.Equal(t, 0, svc.InFlight())
+}
+
+// tryInner is an inner service that can refuse calls and records which entry point
+// a call used.
+type tryInner struct {
+	ready    error // what TryReady and TryCall report; nil accepts
+	calls    atomic.Int64
+	tryCalls atomic.Int64
+}
+
+func (s *tryInner) Call(_ context.Context, x int) (int, error) { s.calls.Add(1); return x, nil }
+func (s *tryInner) Ready(ctx context.Context) error {
+	if s.ready != nil {
+		return s.ready
+	}
+	return ctx.Err()
+}
+func (s *tryInner) TryReady() error { return s.ready }
+
+// tryCallInner adds TryCall to tryInner.
+type tryCallInner struct{ tryInner }
+
+func (s *tryCallInner) TryCall(_ context.Context, x int) (int, error) {
+	s.tryCalls.Add(1)
+	if s.ready != nil {
+		return 0, s.ready
+	}
+	return x, nil
+}
+
+func TestTryCall(t *testing.T) {
+	full := service.NewError("inner: full", service.ErrOverloaded)
+	t.Run("fails at once without an event when no permit is free", func(t *testing.T) {
+		var rec recorder
+		inner := &tryCallInner{}
+		svc, _ := limit.New[int, int](inner, 1, limit.WithEvents(rec.emit))
+		p, _ := svc.TryAcquire()
+		defer p.Release()
+		_, err := svc.TryCall(context.Background(), 1)
+		require.ErrorIs(t, err, limit.ErrLimited)
+		require.ErrorIs(t, err, service.ErrOverloaded)
+		assert.Empty(t, rec.all())
+		assert.Zero(t, inner.tryCalls.Load()+inner.calls.Load())
+	})
+	t.Run("uses the inner service's TryCall", func(t *testing.T) {
+		inner := &tryCallInner{}
+		svc, _ := limit.New[int, int](inner, 1)
+		res, err := svc.TryCall(context.Background(), 7)
+		require.NoError(t, err)
+		assert.Equal(t, 7, res)
+		assert.Equal(t, int64(1), inner.tryCalls.Load())
+		assert.Zero(t, inner.calls.Load())
+
+		inner.ready = full
+		_, err = svc.TryCall(context.Background(), 7)
+		require.ErrorIs(t, err, full)
+		assert.Equal(t, 0, svc.InFlight(), "the permit is given back when the inner service refuses")
+	})
+	t.Run("checks the inner readiness when the inner service has no TryCall", func(t *testing.T) {
+		inner := &tryInner{ready: full}
+		svc, _ := limit.New[int, int](inner, 1)
+		_, err := svc.TryCall(context.Background(), 7)
+		require.ErrorIs(t, err, full)
+		assert.Zero(t, inner.calls.Load())
+		assert.Equal(t, 0, svc.InFlight())
+
+		inner.ready = nil
+		res, err := svc.TryCall(context.Background(), 7)
+		require.NoError(t, err)
+		assert.Equal(t, 7, res)
+		assert.Equal(t, int64(1), inner.calls.Load())
+	})
+	t.Run("service.TryCall uses it", func(t *testing.T) {
+		svc, _ := limit.New(double, 1)
+		p, _ := svc.TryAcquire()
+		_, err := service.TryCall[int, int](context.Background(), svc, 1)
+		require.ErrorIs(t, err, limit.ErrLimited)
+		p.Release()
+		res, err := service.TryCall[int, int](context.Background(), svc, 1)
+		require.NoError(t, err)
+		assert.Equal(t, 2, res)
+	})
+}
+
+func TestReadiness(t *testing.T) {
+	closed := service.NewError("inner: closed", service.ErrClosed)
+	for _, tc := range []struct {
+		name      string
+		held      bool  // the only permit is held
+		inner     error // the inner service's readiness
+		wantTry   error
+		wantReady error
+	}{
+		{"ready with a free permit and a ready inner service", false, nil, nil, nil},
+		{"not ready with no free permit", true, nil, limit.ErrLimited, context.DeadlineExceeded},
+		{"reports the inner service's readiness", false, closed, closed, closed},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				svc, _ := limit.New[int, int](&tryInner{ready: tc.inner}, 1)
+				if tc.held {
+					p, _ := svc.TryAcquire()
+					defer p.Release()
+				}
+				assert.ErrorIs(t, svc.TryReady(), tc.wantTry)
+				ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+				defer cancel()
+				assert.ErrorIs(t, svc.Ready(ctx), tc.wantReady)
+				if tc.wantTry == nil {
+					assert.NoError(t, svc.TryReady())
+				}
+			})
+		})
+	}
+	t.Run("Ready reserves nothing", func(t *testing.T) {
+		svc, _ := limit.New(double, 1)
+		require.NoError(t, svc.Ready(context.Background()))
+		assert.Equal(t, 0, svc.InFlight())
+	})
+}
+
+func TestSharedLimitSpansServices(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		shared, _ := limit.NewShared(2)
+		ga, gb := newGated(), newGated()
+		a, err := limit.SharedLayer[int, int](shared)(ga)
+		require.NoError(t, err)
+		b, err := limit.SharedLayer[int, int](shared, limit.WithReject())(gb)
+		require.NoError(t, err)
+
+		for range 2 {
+			go func() { _, _ = a.Call(context.Background(), 1) }()
+		}
+		synctest.Wait()
+		_, err = b.Call(context.Background(), 1)
+		require.ErrorIs(t, err, limit.ErrLimited, "a's calls use up the shared limit")
+		require.ErrorIs(t, service.TryReady(b), limit.ErrLimited)
+
+		done := make(chan error, 1)
+		go func() { _, err := a.Call(context.Background(), 1); done <- err }()
+		synctest.Wait()
+		assert.Equal(t, 1, shared.Waiting())
+		ga.release <- struct{}{}
+		synctest.Wait()
+		assert.Equal(t, int64(2), ga.inFlight.Load(), "the freed permit went to the waiter")
+		close(ga.release)
+		require.NoError(t, <-done)
+		synctest.Wait()
+		assert.Equal(t, 0, shared.InFlight())
+		assert.Zero(t, gb.calls.Load())
+	})
+}
+
+// TestStress runs many goroutines through two services sharing a small limit, in
+// both modes, some giving up on short deadlines. The inner services check that the
+// limit is never exceeded; every call must end. Run it with -race.
+func TestStress(t *testing.T) {
+	const (
+		n          = 4
+		goroutines = 64
+	)
+	calls := 500
+	if testing.Short() {
+		calls = 100
+	}
+	shared, _ := limit.NewShared(n)
+	var inFlight, peak, ok, limited, timedOut atomic.Int64
+	inner := service.Func[int, int](func(ctx context.Context, x int) (int, error) {
+		v := inFlight.Add(1)
+		defer inFlight.Add(-1)
+		for p := peak.Load(); v > p && !peak.CompareAndSwap(p, v); p = peak.Load() {
+		}
+		if v > n {
+			t.Errorf("%d calls in flight, limit %d", v, n)
+		}
+		if x%3 == 0 {
+			time.Sleep(time.Microsecond)
+		}
+		return x, nil
+	})
+	waiting, _ := limit.NewWithShared(inner, shared)
+	rejecting, _ := limit.NewWithShared(inner, shared, limit.WithReject())
+	var wg sync.WaitGroup
+	for g := range goroutines {
+		wg.Go(func() {
+			for i := range calls {
+				var err error
+				switch (g + i) % 4 {
+				case 0:
+					_, err = rejecting.Call(context.Background(), i)
+				case 1:
+					_, err = waiting.TryCall(context.Background(), i)
+				case 2:
+					ctx, cancel := context.WithTimeout(context.Background(), 20*time.Microsecond)
+					_, err = waiting.Call(ctx, i)
+					cancel()
+				default:
+					p, perr := waiting.Acquire(context.Background())
+					if assert.NoError(t, perr) {
+						_, err = p.Call(context.Background(), i)
+					}
+				}
+				switch {
+				case err == nil:
+					ok.Add(1)
+				case errors.Is(err, limit.ErrLimited):
+					limited.Add(1)
+				case errors.Is(err, context.DeadlineExceeded):
+					timedOut.Add(1)
+				default:
+					t.Errorf("unexpected error %v", err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	assert.Equal(t, int64(goroutines*calls), ok.Load()+limited.Load()+timedOut.Load(), "every call ended")
+	assert.Equal(t, int64(n), peak.Load())
+	assert.Equal(t, 0, shared.InFlight())
+	assert.Equal(t, 0, shared.Waiting())
+	t.Logf("ok %d, limited %d, timed out %d", ok.Load(), limited.Load(), timedOut.Load())
+}
