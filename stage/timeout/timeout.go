@@ -1,0 +1,153 @@
+package timeout
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/tower-go/tower/service"
+)
+
+// Timeout is a fused stage that gives every call a deadline d after it starts: the
+// inner service runs with a context whose Deadline is start+d and whose Done closes
+// then, and a call that fails after the deadline fails with an error matching
+// [ErrElapsed] (and context.DeadlineExceeded). See the package documentation.
+//
+// Make one with [New] or [Layer]; the zero value is not usable. A Timeout is safe for
+// concurrent use. Call, TryCall and Ready block as long as the inner service does
+// (which is at most d if it honours its context). A call costs one allocation and
+// one monotonic clock read; a call whose parent context already has an earlier
+// deadline costs no allocation.
+type Timeout[Req, Res any] struct {
+	inner service.Service[Req, Res]
+	fwd   service.Forward
+	d     time.Duration
+	cfg   config
+	clock clock
+}
+
+var (
+	_ service.Service[int, int]   = (*Timeout[int, int])(nil)
+	_ service.Readier             = (*Timeout[int, int])(nil)
+	_ service.TryCaller[int, int] = (*Timeout[int, int])(nil)
+)
+
+// New returns a timeout stage of duration d over inner. d must be positive.
+//
+// Choosing d: the longest a caller should wait for one call, including time queued
+// in any buffer inside the stage. Put the timeout inside a retry stage to bound
+// each attempt, outside it to bound the whole call.
+func New[Req, Res any](inner service.Service[Req, Res], d time.Duration, opts ...Option) (*Timeout[Req, Res], error) {
+	if inner == nil {
+		return nil, errors.New("timeout: service is nil")
+	}
+	if d <= 0 {
+		return nil, fmt.Errorf("timeout: duration must be positive, got %v", d)
+	}
+	t := &Timeout[Req, Res]{inner: inner, fwd: service.ForwardReady(inner), d: d}
+	for _, o := range opts {
+		if o != nil {
+			o(&t.cfg)
+		}
+	}
+	return t, nil
+}
+
+// Layer returns a layer that wraps a service in a timeout stage of duration d.
+func Layer[Req, Res any](d time.Duration, opts ...Option) service.Layer[Req, Res] {
+	return func(inner service.Service[Req, Res]) (service.Service[Req, Res], error) {
+		t, err := New(inner, d, opts...)
+		if err != nil {
+			return nil, err
+		}
+		return t, nil
+	}
+}
+
+// Duration returns the stage's duration.
+func (t *Timeout[Req, Res]) Duration() time.Duration { return t.d }
+
+// Call calls the inner service with a context that ends d from now, or with ctx
+// itself if ctx ends no later. If the inner service fails after the stage's
+// deadline, the error matches [ErrElapsed]; a success that comes after the
+// deadline is returned as it is.
+func (t *Timeout[Req, Res]) Call(ctx context.Context, req Req) (Res, error) {
+	dc := t.derive(ctx)
+	if dc == nil {
+		return t.inner.Call(ctx, req)
+	}
+	defer dc.release()
+	res, err := t.inner.Call(dc, req)
+	if err != nil {
+		err = t.check(dc, err)
+	}
+	return res, err
+}
+
+// TryCall is Call through the inner service's non-blocking call (see
+// service.TryCall): it fails at once if the inner service has no room, and
+// otherwise waits for the answer until the deadline.
+func (t *Timeout[Req, Res]) TryCall(ctx context.Context, req Req) (Res, error) {
+	dc := t.derive(ctx)
+	if dc == nil {
+		return service.TryCall(ctx, t.inner, req)
+	}
+	defer dc.release()
+	res, err := service.TryCall(dc, t.inner, req)
+	if err != nil {
+		err = t.check(dc, err)
+	}
+	return res, err
+}
+
+// Ready waits for the inner service's readiness. With [WithReady] the wait is
+// bounded by the stage's duration as a call is, and fails with [ErrElapsed] when it
+// runs out; otherwise it is bounded by ctx only.
+func (t *Timeout[Req, Res]) Ready(ctx context.Context) error {
+	if !t.cfg.ready {
+		return t.fwd.Ready(ctx)
+	}
+	dc := t.derive(ctx)
+	if dc == nil {
+		return t.fwd.Ready(ctx)
+	}
+	defer dc.release()
+	err := t.fwd.Ready(dc)
+	if err != nil {
+		err = t.check(dc, err)
+	}
+	return err
+}
+
+// TryReady reports the inner service's readiness at once.
+func (t *Timeout[Req, Res]) TryReady() error { return t.fwd.TryReady() }
+
+// derive returns the context for one call, or nil if parent already ends no later
+// than the stage's deadline would.
+func (t *Timeout[Req, Res]) derive(parent context.Context) *deadlineCtx {
+	base, off := t.clock.now()
+	at := off + t.d
+	if pd, ok := parent.Deadline(); ok && !pd.After(base.Add(at)) {
+		return nil
+	}
+	return &deadlineCtx{parent: parent, base: base, at: at}
+}
+
+// check turns err, which the inner service returned, into the caller's error: a
+// timeout error if the stage's own deadline is what ended the call.
+func (t *Timeout[Req, Res]) check(dc *deadlineCtx, err error) error {
+	if dc.err.Load() == nil && dc.expired() {
+		dc.end(boxDeadline)
+	}
+	if dc.err.Load() != boxDeadline {
+		return err // still in time, or the parent ended first: the inner error stands
+	}
+	if err == context.DeadlineExceeded {
+		err = ErrElapsed
+	} else {
+		err = &ElapsedError{Timeout: t.d, Err: err}
+	}
+	t.cfg.events.Emit(service.Event{Stage: "timeout", Kind: service.EventTimedOut, Err: err})
+	return err
+}

@@ -1,0 +1,403 @@
+package timeout_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tower-go/tower/actor"
+	"github.com/tower-go/tower/service"
+	"github.com/tower-go/tower/stage/timeout"
+)
+
+// blocked is an inner service that waits for its context to end and reports how.
+func blocked(seen *context.Context) service.Func[int, int] {
+	return func(ctx context.Context, _ int) (int, error) {
+		if seen != nil {
+			*seen = ctx
+		}
+		<-ctx.Done()
+		return 0, ctx.Err()
+	}
+}
+
+func TestNew(t *testing.T) {
+	echo := service.Func[int, int](func(_ context.Context, r int) (int, error) { return r, nil })
+	tests := []struct {
+		name  string
+		inner service.Service[int, int]
+		d     time.Duration
+		want  string
+	}{
+		{"a nil service is refused", nil, time.Second, "timeout: service is nil"},
+		{"a zero duration is refused", echo, 0, "timeout: duration must be positive, got 0s"},
+		{"a negative duration is refused", echo, -time.Second, "timeout: duration must be positive, got -1s"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := timeout.New(tt.inner, tt.d)
+			require.EqualError(t, err, tt.want)
+			assert.Nil(t, s)
+			svc, err := timeout.Layer[int, int](tt.d)(tt.inner)
+			require.Error(t, err)
+			assert.True(t, svc == nil, "the layer must return an untyped nil service")
+		})
+	}
+	t.Run("a valid stage reports its duration", func(t *testing.T) {
+		s, err := timeout.New(echo, time.Second, nil)
+		require.NoError(t, err)
+		assert.Equal(t, time.Second, s.Duration())
+	})
+}
+
+func TestCall(t *testing.T) {
+	t.Run("a blocked inner that honours ctx returns at exactly d with ErrElapsed", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			var events []service.Event
+			s, err := timeout.New(blocked(nil), time.Second, timeout.WithEvents(func(e service.Event) { events = append(events, e) }))
+			require.NoError(t, err)
+			start := time.Now()
+			_, err = s.Call(context.Background(), 1)
+			assert.Equal(t, time.Second, time.Since(start))
+			assert.Same(t, timeout.ErrElapsed, err)
+			assert.ErrorIs(t, err, context.DeadlineExceeded)
+			require.Len(t, events, 1)
+			assert.Equal(t, service.Event{Stage: "timeout", Kind: service.EventTimedOut, Err: err}, events[0])
+		})
+	})
+	t.Run("the inner ctx carries the deadline", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			var dl time.Time
+			var ok bool
+			s, err := timeout.New(service.Func[int, int](func(ctx context.Context, r int) (int, error) {
+				dl, ok = ctx.Deadline()
+				return r, nil
+			}), 3*time.Second)
+			require.NoError(t, err)
+			time.Sleep(time.Hour) // the deadline is relative to the call, not to New
+			start := time.Now()
+			_, err = s.Call(context.Background(), 1)
+			require.NoError(t, err)
+			require.True(t, ok)
+			assert.True(t, dl.Equal(start.Add(3*time.Second)), "deadline %v, want %v", dl, start.Add(3*time.Second))
+		})
+	})
+	t.Run("a parent with an earlier deadline is passed through untouched", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			var seen context.Context
+			var events int
+			s, err := timeout.New(blocked(&seen), time.Second, timeout.WithEvents(func(service.Event) { events++ }))
+			require.NoError(t, err)
+			for _, pd := range []time.Duration{500 * time.Millisecond, time.Second} {
+				parent, cancel := context.WithTimeout(context.Background(), pd)
+				start := time.Now()
+				_, err = s.Call(parent, 1)
+				assert.Equal(t, pd, time.Since(start))
+				assert.Same(t, parent, seen, "the parent itself reaches the inner service")
+				assert.Equal(t, context.DeadlineExceeded, err, "the parent's own deadline is the caller's error, not ErrElapsed")
+				cancel()
+			}
+			assert.Zero(t, events)
+		})
+	})
+	t.Run("a parent with a later deadline gets the stage's", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			s, err := timeout.New(blocked(nil), time.Second)
+			require.NoError(t, err)
+			parent, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			start := time.Now()
+			_, err = s.Call(parent, 1)
+			assert.Equal(t, time.Second, time.Since(start))
+			assert.ErrorIs(t, err, timeout.ErrElapsed)
+			assert.NoError(t, parent.Err())
+		})
+	})
+	t.Run("parent cancellation reaches the inner service through Done", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			var events int
+			s, err := timeout.New(blocked(nil), time.Second, timeout.WithEvents(func(service.Event) { events++ }))
+			require.NoError(t, err)
+			parent, cancel := context.WithCancel(context.Background())
+			time.AfterFunc(100*time.Millisecond, cancel)
+			start := time.Now()
+			_, err = s.Call(parent, 1)
+			assert.Equal(t, 100*time.Millisecond, time.Since(start))
+			assert.Same(t, context.Canceled, err)
+			assert.Zero(t, events)
+		})
+	})
+	t.Run("an inner error in time is returned untouched", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			boom := errors.New("boom")
+			s, err := timeout.New(service.Func[int, int](func(context.Context, int) (int, error) {
+				time.Sleep(999 * time.Millisecond)
+				return 7, boom
+			}), time.Second)
+			require.NoError(t, err)
+			res, err := s.Call(context.Background(), 1)
+			assert.Equal(t, 7, res)
+			assert.Same(t, boom, err)
+		})
+	})
+	t.Run("an inner error of its own after the deadline is wrapped", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			boom := errors.New("boom")
+			s, err := timeout.New(service.Func[int, int](func(context.Context, int) (int, error) {
+				time.Sleep(2 * time.Second) // ignores ctx
+				return 0, boom
+			}), time.Second)
+			require.NoError(t, err)
+			_, err = s.Call(context.Background(), 1)
+			assert.ErrorIs(t, err, timeout.ErrElapsed)
+			assert.ErrorIs(t, err, context.DeadlineExceeded)
+			assert.ErrorIs(t, err, boom)
+			var ee *timeout.ElapsedError
+			require.ErrorAs(t, err, &ee)
+			assert.Equal(t, time.Second, ee.Timeout)
+			assert.EqualError(t, err, "timeout: elapsed after 1s: boom")
+		})
+	})
+	t.Run("a late success is returned as it is", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			var events int
+			s, err := timeout.New(service.Func[int, int](func(_ context.Context, r int) (int, error) {
+				time.Sleep(2 * time.Second)
+				return r + 1, nil
+			}), time.Second, timeout.WithEvents(func(service.Event) { events++ }))
+			require.NoError(t, err)
+			res, err := s.Call(context.Background(), 1)
+			require.NoError(t, err)
+			assert.Equal(t, 2, res)
+			assert.Zero(t, events)
+		})
+	})
+	t.Run("the inner ctx is canceled when the call returns", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			var early, late context.Context
+			s, err := timeout.New(service.Func[int, int](func(ctx context.Context, r int) (int, error) {
+				if r == 0 {
+					early = ctx
+					_ = ctx.Done() // armed during the call
+				} else {
+					late = ctx
+				}
+				return r, nil
+			}), time.Second)
+			require.NoError(t, err)
+			_, _ = s.Call(context.Background(), 0)
+			_, _ = s.Call(context.Background(), 1)
+			for _, ctx := range []context.Context{early, late} {
+				assert.Same(t, context.Canceled, ctx.Err())
+				select {
+				case <-ctx.Done():
+				default:
+					t.Fatal("Done is open after the call returned")
+				}
+			}
+		})
+	})
+	t.Run("nested timeouts: the shorter one wins", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			var seen context.Context
+			short, err := timeout.New(blocked(&seen), time.Second)
+			require.NoError(t, err)
+			long, err := timeout.New[int, int](short, 2*time.Second)
+			require.NoError(t, err)
+			start := time.Now()
+			_, err = long.Call(context.Background(), 1)
+			assert.Equal(t, time.Second, time.Since(start))
+			assert.Same(t, timeout.ErrElapsed, err)
+
+			inner2, err := timeout.New(blocked(&seen), 2*time.Second)
+			require.NoError(t, err)
+			outer1, err := timeout.New[int, int](inner2, time.Second)
+			require.NoError(t, err)
+			start = time.Now()
+			_, err = outer1.Call(context.Background(), 1)
+			assert.Equal(t, time.Second, time.Since(start))
+			assert.ErrorIs(t, err, timeout.ErrElapsed)
+		})
+	})
+	t.Run("a buffer inside the timeout gives a hard deadline over an inner that ignores ctx", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			stubborn := service.Func[int, int](func(_ context.Context, r int) (int, error) {
+				time.Sleep(5 * time.Second)
+				return r, nil
+			})
+			a, err := actor.Spawn[int, int](stubborn, 4, 1)
+			require.NoError(t, err)
+			s, err := timeout.New[int, int](a, time.Second)
+			require.NoError(t, err)
+			start := time.Now()
+			_, err = s.Call(context.Background(), 1)
+			assert.Equal(t, time.Second, time.Since(start))
+			assert.ErrorIs(t, err, timeout.ErrElapsed)
+			require.NoError(t, a.Stop(context.Background()))
+		})
+	})
+	t.Run("without a timeout the fused stage cannot preempt an inner that ignores ctx", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			s, err := timeout.New(service.Func[int, int](func(context.Context, int) (int, error) {
+				time.Sleep(5 * time.Second)
+				return 0, errors.New("late")
+			}), time.Second)
+			require.NoError(t, err)
+			start := time.Now()
+			_, err = s.Call(context.Background(), 1)
+			assert.Equal(t, 5*time.Second, time.Since(start))
+			assert.ErrorIs(t, err, timeout.ErrElapsed)
+		})
+	})
+}
+
+// readier is an inner service whose readiness waits on a channel.
+type readier struct {
+	service.Func[int, int]
+	room chan struct{}
+}
+
+func (r *readier) Ready(ctx context.Context) error {
+	select {
+	case <-r.room:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (r *readier) TryReady() error {
+	select {
+	case <-r.room:
+		return nil
+	default:
+		return service.ErrOverloaded
+	}
+}
+
+func TestReady(t *testing.T) {
+	newInner := func() *readier {
+		return &readier{Func: func(_ context.Context, r int) (int, error) { return r, nil }, room: make(chan struct{})}
+	}
+	t.Run("with WithReady the wait for readiness is bounded by d", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			var events int
+			s, err := timeout.New[int, int](newInner(), time.Second, timeout.WithReady(), timeout.WithEvents(func(service.Event) { events++ }))
+			require.NoError(t, err)
+			start := time.Now()
+			err = s.Ready(context.Background())
+			assert.Equal(t, time.Second, time.Since(start))
+			assert.Same(t, timeout.ErrElapsed, err)
+			assert.Equal(t, 1, events)
+		})
+	})
+	t.Run("with WithReady a parent with an earlier deadline bounds the wait", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			s, err := timeout.New[int, int](newInner(), time.Second, timeout.WithReady())
+			require.NoError(t, err)
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+			defer cancel()
+			assert.Equal(t, context.DeadlineExceeded, s.Ready(ctx))
+		})
+	})
+	t.Run("with WithReady readiness in time is reported", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			in := newInner()
+			s, err := timeout.New[int, int](in, time.Second, timeout.WithReady())
+			require.NoError(t, err)
+			go func() { time.Sleep(500 * time.Millisecond); in.room <- struct{}{} }()
+			assert.NoError(t, s.Ready(context.Background()))
+		})
+	})
+	t.Run("without WithReady readiness is forwarded and bounded by ctx only", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			s, err := timeout.New[int, int](newInner(), time.Second)
+			require.NoError(t, err)
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			start := time.Now()
+			assert.Equal(t, context.DeadlineExceeded, s.Ready(ctx))
+			assert.Equal(t, 5*time.Second, time.Since(start))
+			assert.ErrorIs(t, s.TryReady(), service.ErrOverloaded)
+		})
+	})
+	t.Run("an inner without readiness is always ready", func(t *testing.T) {
+		s, err := timeout.New(service.Func[int, int](func(_ context.Context, r int) (int, error) { return r, nil }), time.Second, timeout.WithReady())
+		require.NoError(t, err)
+		assert.NoError(t, s.Ready(context.Background()))
+		assert.NoError(t, s.TryReady())
+	})
+}
+
+// tryer is an inner service with a non-blocking call that refuses when told to.
+type tryer struct {
+	service.Func[int, int]
+	full bool
+}
+
+func (t *tryer) TryCall(ctx context.Context, r int) (int, error) {
+	if t.full {
+		return 0, service.ErrOverloaded
+	}
+	return t.Call(ctx, r)
+}
+
+func TestTryCall(t *testing.T) {
+	t.Run("TryCall goes through the inner service's TryCall", func(t *testing.T) {
+		in := &tryer{Func: func(_ context.Context, r int) (int, error) { return r + 1, nil }}
+		s, err := timeout.New[int, int](in, time.Second)
+		require.NoError(t, err)
+		res, err := service.TryCall[int, int](context.Background(), s, 1)
+		require.NoError(t, err)
+		assert.Equal(t, 2, res)
+		in.full = true
+		_, err = s.TryCall(context.Background(), 1)
+		assert.Same(t, service.ErrOverloaded, err)
+	})
+	t.Run("TryCall is bounded by d", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			s, err := timeout.New[int, int](&tryer{Func: blocked(nil)}, time.Second)
+			require.NoError(t, err)
+			start := time.Now()
+			_, err = s.TryCall(context.Background(), 1)
+			assert.Equal(t, time.Second, time.Since(start))
+			assert.Same(t, timeout.ErrElapsed, err)
+			ctx, cancel := context.WithTimeout(context.Background(), time.Millisecond)
+			defer cancel()
+			_, err = s.TryCall(ctx, 1)
+			assert.Equal(t, context.DeadlineExceeded, err)
+		})
+	})
+}
+
+func TestConcurrentCalls(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s, err := timeout.New(service.Func[int, int](func(ctx context.Context, r int) (int, error) {
+			if r%2 == 0 {
+				<-ctx.Done()
+				return 0, ctx.Err()
+			}
+			return r, ctx.Err()
+		}), time.Second)
+		require.NoError(t, err)
+		var wg sync.WaitGroup
+		errs := make([]error, 100)
+		for i := range errs {
+			wg.Go(func() { _, errs[i] = s.Call(context.Background(), i) })
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if i%2 == 0 {
+				assert.Same(t, timeout.ErrElapsed, err)
+			} else {
+				assert.NoError(t, err)
+			}
+		}
+	})
+}
