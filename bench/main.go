@@ -86,8 +86,12 @@ Output:
             workload, impl, calls, ok, errors, secs, ns_per_call, rps, p50_us, p99_us
           then extra fields: ratio_vs_raw (the workload's headline metric over the
           raw floor's: ns_per_call for sequential workloads, where lower is better;
-          rps for parallel ones, where higher is better), ratio_of (which metric),
-          allocs_per_call, max_us, workers, note, error.
+          rps for parallel ones and goodput_rps for the open loop of W7, where
+          higher is better), ratio_of (which metric), allocs_per_call, max_us,
+          then the workload's own fields (W4: ideal_rps, ratio_vs_ideal; W7:
+          shed, goodput_rps, shed_share, peak_heap_bytes and their ideals), note,
+          error. In W7 calls counts attempts, errors counts shed and failed calls,
+          and p50_us, p99_us are of the calls that succeeded.
           Sequential workloads time an untimed loop (no clock read per call), so
           their p50_us and p99_us are null.
   stderr  progress while running, then an aligned table.
@@ -231,10 +235,18 @@ func setRatios(w *Workload, rs []Result) {
 }
 
 func metricOf(m Metric, r *Result) float64 {
-	if m == MetricNs {
+	switch m {
+	case MetricNs:
 		return r.NsPerCall
+	case MetricRPS:
+		return r.RPS
 	}
-	return r.RPS
+	if v, ok := r.Get(string(m)); ok {
+		if f, ok := v.(float64); ok {
+			return f
+		}
+	}
+	return 0
 }
 
 // env describes the machine and the run, for stderr and the report.

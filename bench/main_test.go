@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -187,13 +188,22 @@ func TestTinyRunOfEveryWorkload(t *testing.T) {
 				assert.Equal(t, w.ID, row["workload"])
 				assert.Equal(t, w.Impls[i].Name, row["impl"])
 				assert.Equal(t, want, row["calls"], "calls scaled")
-				assert.Equal(t, row["calls"], row["ok"], "ok == calls for %s", row["impl"])
-				assert.Equal(t, 0.0, row["errors"])
+				if shed, open := row["shed"]; open {
+					// An open loop under overload: every attempt either succeeds or
+					// is shed; nothing fails otherwise.
+					assert.Equal(t, row["calls"], row["ok"].(float64)+shed.(float64), "ok + shed == attempts for %s", row["impl"])
+					assert.Equal(t, shed, row["errors"], "the only errors are sheds")
+					assert.Equal(t, 0.0, row["failed"])
+					assert.Greater(t, row["ok"], 0.0)
+				} else {
+					assert.Equal(t, row["calls"], row["ok"], "ok == calls for %s", row["impl"])
+					assert.Equal(t, 0.0, row["errors"])
+				}
 				assert.Greater(t, row["secs"], 0.0)
 				assert.Greater(t, row["rps"], 0.0)
 				assert.Greater(t, row["ns_per_call"], 0.0)
 				assert.Contains(t, row, "allocs_per_call")
-				if w.Metric == MetricRPS {
+				if w.Metric != MetricNs {
 					assert.NotNil(t, row["p50_us"], "parallel workloads time every call")
 					assert.LessOrEqual(t, row["p50_us"], row["p99_us"])
 				} else {
@@ -214,14 +224,92 @@ func TestTinyRunOfEveryWorkload(t *testing.T) {
 	}
 }
 
-func TestW3RowsSayWhatTheyMeasure(t *testing.T) {
-	code, out, errs := runCmd(t, "--workload", "W3", "--scale", "0.001")
+var (
+	rowsMu    sync.Mutex
+	rowsCache = map[string]map[string]map[string]any{}
+)
+
+// rowsByImpl runs one workload at scale and returns its rows by implementation. A
+// run is made once per workload and scale and shared by the tests that read it.
+func rowsByImpl(t *testing.T, id, scale string) map[string]map[string]any {
+	t.Helper()
+	rowsMu.Lock()
+	defer rowsMu.Unlock()
+	if by, ok := rowsCache[id+"@"+scale]; ok {
+		return by
+	}
+	code, out, errs := runCmd(t, "--workload", id, "--scale", scale)
 	require.Equal(t, 0, code, errs)
-	rows := parseLines(t, out)
-	require.Len(t, rows, 2)
-	assert.Contains(t, rows[0]["note"], "buffer alone")
-	assert.Contains(t, rows[1], "workers", "the raw floor reports its server goroutines")
-	assert.GreaterOrEqual(t, rows[1]["workers"], 1.0)
+	by := map[string]map[string]any{}
+	for _, row := range parseLines(t, out) {
+		by[row["impl"].(string)] = row
+	}
+	rowsCache[id+"@"+scale] = by
+	return by
+}
+
+func TestW3RowsSayWhatTheyMeasure(t *testing.T) {
+	rows := rowsByImpl(t, "W3", "0.001")
+	require.Len(t, rows, 3)
+	assert.NotContains(t, rows[ImplTower], "note", "tower runs the whole stack")
+	assert.Contains(t, rows["failsafe"]["note"], "lacks buffer")
+	assert.Contains(t, rows[ImplRaw], "workers", "the raw floor reports its server goroutines")
+	assert.GreaterOrEqual(t, rows[ImplRaw]["workers"], 1.0)
+}
+
+func TestPeersSayWhatTheyLack(t *testing.T) {
+	for _, c := range []struct{ id, impl, says string }{
+		{"W2", "gokit", "no concurrency limit"},
+		{"W2", "failsafe", "by hand"},
+		{"W2", ImplRaw, "context.WithTimeout"},
+		{"W4", "failsafe", "lacks buffer"},
+		{"W6", "gokit", "lb.Retry"},
+		{"W7", "failsafe", "zero max wait"},
+	} {
+		t.Run(c.id+" "+c.impl, func(t *testing.T) {
+			rows := rowsByImpl(t, c.id, "0.001")
+			require.Contains(t, rows, c.impl)
+			assert.Contains(t, rows[c.impl]["note"], c.says)
+		})
+	}
+}
+
+func TestW4ReportsTheIdeal(t *testing.T) {
+	for impl, row := range rowsByImpl(t, "W4", "0.001") {
+		assert.Equal(t, 256000.0, row["ideal_rps"], impl)
+		assert.InDelta(t, row["rps"].(float64)/256000, row["ratio_vs_ideal"], 0.001, impl)
+	}
+}
+
+func TestW6EveryImplementationMakesTheSameAttempts(t *testing.T) {
+	rows := rowsByImpl(t, "W6", "0.001")
+	require.Len(t, rows, 4)
+	// 1,000 calls over an echo that fails its 5th, 10th, ... call: each failure
+	// costs one more attempt, and the 1,249th attempt is the 1,000th success.
+	for impl, row := range rows {
+		assert.Equal(t, 1000.0, row["ok"], impl)
+		assert.Equal(t, 1249.0, row["attempts"], "%s retries failures only, once each", impl)
+	}
+}
+
+func TestW7ShedsTheExcess(t *testing.T) {
+	// 1,280 attempts, 64 per millisecond, against 32 calls of 1 ms in flight: about
+	// half must be shed.
+	rows := rowsByImpl(t, "W7", "0.01")
+	require.Len(t, rows, 3)
+	for impl, row := range rows {
+		assert.Equal(t, 1280.0, row["calls"], impl)
+		assert.Equal(t, row["calls"], row["ok"].(float64)+row["shed"].(float64), impl)
+		assert.Greater(t, row["shed"], 0.0, "%s sheds under overload", impl)
+		assert.Greater(t, row["ok"], 0.0, impl)
+		assert.Equal(t, 32000.0, row["ideal_goodput_rps"], impl)
+		assert.Equal(t, 0.5, row["ideal_shed_share"], impl)
+		assert.Greater(t, row["peak_heap_bytes"], 0.0, impl)
+		assert.Greater(t, row["heap_base_bytes"], 0.0, impl)
+		if impl != ImplRaw {
+			assert.Equal(t, "goodput_rps", row["ratio_of"], impl)
+		}
+	}
 }
 
 func TestReport(t *testing.T) {

@@ -21,7 +21,9 @@ type Workload struct {
 	Callers     int    // caller goroutines (1 for the sequential workloads)
 	Calls       int    // total calls at --scale 1; scaled by Spec.Calls
 	// Metric is the figure ratio_vs_raw compares: MetricNs (cost, lower is better)
-	// for sequential workloads, MetricRPS (throughput, higher is better) otherwise.
+	// for sequential workloads, MetricRPS (throughput, higher is better) for closed
+	// loops, MetricGoodput (successful calls per second, higher is better) for open
+	// loops, where rps only echoes the offered load.
 	Metric Metric
 	Impls  []Impl
 }
@@ -31,8 +33,9 @@ type Metric string
 
 // Metrics that ratio_vs_raw can compare.
 const (
-	MetricNs  Metric = "ns_per_call"
-	MetricRPS Metric = "rps"
+	MetricNs      Metric = "ns_per_call"
+	MetricRPS     Metric = "rps"
+	MetricGoodput Metric = "goodput_rps" // an extra field of the result
 )
 
 // Impl is one implementation of a workload: tower, the raw-Go floor, or a peer

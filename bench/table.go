@@ -38,9 +38,12 @@ func writeTable(w io.Writer, rs []Result) {
 		ratio := "-"
 		if v, ok := r.Get("ratio_vs_raw"); ok {
 			ratio = fmt.Sprintf("%.2fx", v)
-			if of, _ := r.Get("ratio_of"); of == string(MetricNs) {
+			switch of, _ := r.Get("ratio_of"); of {
+			case string(MetricNs):
 				ratio += " ns"
-			} else {
+			case string(MetricGoodput):
+				ratio += " good"
+			default:
 				ratio += " rps"
 			}
 		}
@@ -65,7 +68,7 @@ func writeTable(w io.Writer, rs []Result) {
 			fmt.Fprintln(w, n)
 		}
 	}
-	fmt.Fprintln(w, "  vs raw: ns ratio for sequential workloads (lower is better), rps ratio for parallel ones (higher is better)")
+	fmt.Fprintln(w, "  vs raw: ns ratio for sequential workloads (lower is better), rps ratio for parallel ones, goodput (good) for open loops (higher is better)")
 }
 
 func us(p *float64) string {

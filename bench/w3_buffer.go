@@ -6,8 +6,11 @@ import (
 	"runtime"
 	"time"
 
+	tower "github.com/tower-go/tower"
 	"github.com/tower-go/tower/service"
 	"github.com/tower-go/tower/stage/buffer"
+	"github.com/tower-go/tower/stage/limit"
+	"github.com/tower-go/tower/stage/timeout"
 )
 
 // W3 buffer-par: 64 callers share one buffered service over echo, closed loop.
@@ -27,17 +30,28 @@ func init() {
 	})
 }
 
+const (
+	w3Capacity = 1024
+	w3Limit    = 64
+	w3Timeout  = time.Second
+)
+
 // stopTimeout bounds how long a workload waits for a service it started to stop.
 const stopTimeout = 10 * time.Second
 
-// w3Tower runs the calls through stage/buffer, called through the service.Service
+// w3Tower runs the calls through the whole stack, buffer(1024), concurrency_limit(64),
+// timeout(1s), built by the pipeline builder and called through the service.Service
 // interface.
 func w3Tower(_ context.Context, s Spec) (Result, error) {
-	a, err := buffer.New(newEchoService(), 1024)
+	st, err := tower.NewPipeline(
+		buffer.Layer[uint64, uint64](w3Capacity),
+		limit.Layer[uint64, uint64](w3Limit),
+		timeout.Layer[uint64, uint64](w3Timeout),
+	).Service(newEchoService())
 	if err != nil {
 		return Result{}, err
 	}
-	var svc service.Service[uint64, uint64] = a
+	var svc service.Service[uint64, uint64] = st
 	r := measurePar(s.Callers, s.Calls, func(int) func(context.Context, uint64) error {
 		return func(ctx context.Context, x uint64) error {
 			res, err := svc.Call(ctx, x)
@@ -50,11 +64,10 @@ func w3Tower(_ context.Context, s Spec) (Result, error) {
 			return nil
 		}
 	})
-	r.Note("buffer alone: concurrency_limit(64) and timeout(1s) come with the middleware issue")
 	ctx, cancel := context.WithTimeout(context.Background(), stopTimeout)
 	defer cancel()
-	if err := a.Stop(ctx); err != nil {
-		return r, fmt.Errorf("stopping the buffer: %w", err)
+	if err := st.Stop(ctx); err != nil {
+		return r, fmt.Errorf("stopping the pipeline: %w", err)
 	}
 	return r, nil
 }
@@ -103,7 +116,7 @@ type rawRes struct {
 
 // w3RawWith runs the raw floor with the given number of server goroutines.
 func w3RawWith(s Spec, workers int) Result {
-	reqs := make(chan rawReq, 1024)
+	reqs := make(chan rawReq, w3Capacity)
 	done := make(chan struct{})
 	for range workers {
 		go func() {
