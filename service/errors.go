@@ -57,7 +57,12 @@ type FailedError struct {
 	Err error
 }
 
-func (e *FailedError) Error() string { return "tower: service failed: " + e.Err.Error() }
+func (e *FailedError) Error() string {
+	if e.Err == nil {
+		return "tower: service failed"
+	}
+	return "tower: service failed: " + e.Err.Error()
+}
 
 // Unwrap returns the cause.
 func (e *FailedError) Unwrap() error { return e.Err }
