@@ -38,6 +38,7 @@ type kindError struct {
 	kinds []error
 }
 
+// Error returns the error message.
 func (e *kindError) Error() string { return e.msg }
 
 func (e *kindError) Is(target error) bool {
@@ -57,6 +58,7 @@ type FailedError struct {
 	Err error
 }
 
+// Error returns the error message.
 func (e *FailedError) Error() string {
 	if e.Err == nil {
 		return "tower: service failed"
@@ -86,6 +88,7 @@ func NewPanicError(value any) *PanicError {
 	return &PanicError{Value: r.Value, Stack: r.Stack, Callers: r.Callers}
 }
 
+// Error returns the error message.
 func (e *PanicError) Error() string { return fmt.Sprintf("tower: panic in service: %v", e.Value) }
 
 // Unwrap returns the panic value if it is an error.

@@ -20,6 +20,7 @@ type TypeError struct {
 	Got  reflect.Type // the dynamic type it got; nil for a nil interface
 }
 
+// Error returns the error message.
 func (e *TypeError) Error() string {
 	if e.Got == nil {
 		return fmt.Sprintf("stage: %s is nil, want %v", e.What, e.Want)

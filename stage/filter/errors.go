@@ -14,6 +14,7 @@ type RejectedError struct {
 	Err error
 }
 
+// Error returns the error message.
 func (e *RejectedError) Error() string { return "filter: rejected: " + e.Err.Error() }
 
 // Unwrap returns the predicate's error.

@@ -20,6 +20,7 @@ type BudgetExhaustedError struct {
 	Err      error // the last attempt's error; nil if the policy retried a response
 }
 
+// Error returns the error message.
 func (e *BudgetExhaustedError) Error() string {
 	msg := "retry: budget exhausted after " + strconv.Itoa(e.Attempts) + " attempt"
 	if e.Attempts != 1 {

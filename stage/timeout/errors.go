@@ -26,6 +26,7 @@ type ElapsedError struct {
 	Err     error         // what the inner service returned after the deadline
 }
 
+// Error returns the error message.
 func (e *ElapsedError) Error() string {
 	return "timeout: elapsed after " + e.Timeout.String() + ": " + e.Err.Error()
 }
