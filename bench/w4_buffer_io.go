@@ -62,6 +62,7 @@ func checkEcho(x, res uint64, err error) error {
 func withIdeal(r *Result) {
 	r.Set("ideal_rps", w4IdealRPS)
 	r.Set("ratio_vs_ideal", round(r.RPS/w4IdealRPS, 3))
+	withAchievable(r, w4Limit, r.RPS)
 }
 
 func w4Tower(_ context.Context, s Spec) (Result, error) {

@@ -61,6 +61,7 @@ func w7Run(s Spec, call func(context.Context, uint64) error, isShed func(error) 
 	share, _ := r.Get("shed_share")
 	heap, _ := r.Get("peak_heap_bytes")
 	r.Set("ratio_vs_ideal", round(g.(float64)/w7IdealGoodput, 3))
+	withAchievable(&r, w7Limit, g.(float64))
 	// Charts for the report: the throughput chart of every workload shows attempts
 	// per second here, the offered load; these show what the stack made of it.
 	r.Series = append(r.Series,
