@@ -25,6 +25,7 @@ func init() {
 		Metric:      MetricRPS,
 		Impls: []Impl{
 			{Name: ImplTower, Run: w3Tower},
+			{Name: "tower-buffer", Run: w3BufferAlone},
 			{Name: ImplRaw, Run: w3Raw},
 		},
 	})
@@ -43,11 +44,23 @@ const stopTimeout = 10 * time.Second
 // timeout(1s), built by the pipeline builder and called through the service.Service
 // interface.
 func w3Tower(_ context.Context, s Spec) (Result, error) {
-	st, err := tower.NewPipeline(
+	return w3Run(s, tower.NewPipeline(
 		buffer.Layer[uint64, uint64](w3Capacity),
 		limit.Layer[uint64, uint64](w3Limit),
 		timeout.Layer[uint64, uint64](w3Timeout),
-	).Service(newEchoService())
+	))
+}
+
+// w3BufferAlone is the buffer boundary with no stage behind it: what the actor
+// runtime itself costs against the raw floor (the core issue's W3 bar).
+func w3BufferAlone(_ context.Context, s Spec) (Result, error) {
+	r, err := w3Run(s, tower.NewPipeline(buffer.Layer[uint64, uint64](w3Capacity)))
+	r.Note("buffer(1024) alone, no concurrency_limit or timeout")
+	return r, err
+}
+
+func w3Run(s Spec, p tower.Pipeline[uint64, uint64]) (Result, error) {
+	st, err := p.Service(newEchoService())
 	if err != nil {
 		return Result{}, err
 	}
