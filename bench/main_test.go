@@ -250,8 +250,9 @@ func rowsByImpl(t *testing.T, id, scale string) map[string]map[string]any {
 
 func TestW3RowsSayWhatTheyMeasure(t *testing.T) {
 	rows := rowsByImpl(t, "W3", "0.001")
-	require.Len(t, rows, 3)
+	require.Len(t, rows, 4)
 	assert.NotContains(t, rows[ImplTower], "note", "tower runs the whole stack")
+	assert.Contains(t, rows["tower-buffer"]["note"], "buffer(1024) alone")
 	assert.Contains(t, rows["failsafe"]["note"], "lacks buffer")
 	assert.Contains(t, rows[ImplRaw], "workers", "the raw floor reports its server goroutines")
 	assert.GreaterOrEqual(t, rows[ImplRaw]["workers"], 1.0)
