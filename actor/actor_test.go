@@ -443,3 +443,28 @@ func TestExactlyOneReply(t *testing.T) {
 		})
 	}
 }
+
+// overloadedReady is a service whose readiness reports a transient overload once.
+type overloadedReady struct{ n atomic.Int32 }
+
+func (o *overloadedReady) Call(_ context.Context, x int) (int, error) { return x, nil }
+func (o *overloadedReady) Ready(context.Context) error {
+	if o.n.Add(1) == 1 {
+		return fmt.Errorf("next token too late: %w", service.ErrOverloaded)
+	}
+	return nil
+}
+func (o *overloadedReady) TryReady() error { return nil }
+
+func TestTransientReadinessErrorsDoNotFailTheActor(t *testing.T) {
+	a, err := actor.Spawn[int, int](&overloadedReady{}, 4, 1)
+	require.NoError(t, err)
+	defer stop(t, a)
+	_, err = a.Call(context.Background(), 1)
+	require.ErrorIs(t, err, service.ErrOverloaded, "the overload is that call's answer")
+	require.NotErrorIs(t, err, service.ErrFailed)
+	v, err := a.Call(context.Background(), 2)
+	require.NoError(t, err, "the actor has not failed")
+	assert.Equal(t, 2, v)
+	require.NoError(t, a.Err())
+}

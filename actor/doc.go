@@ -23,8 +23,9 @@
 //     *service.PanicError carrying the value and the stack, the owner gets an
 //     EventPanicked event, and the worker goes on with the next message.
 //   - Failure: if the service implements service.Readier, a worker waits for its
-//     readiness before each call. A readiness error that is not the caller's ctx
-//     ending means the service failed: the actor answers that call, every queued call
+//     readiness before each call. A readiness error that matches
+//     service.ErrOverloaded or a context error is that call's answer; any other
+//     readiness error means the service failed: the actor answers that call, every queued call
 //     and every later call with a *service.FailedError that unwraps to the cause, and
 //     emits EventFailed. A supervisor replaces a failed actor.
 //   - Stop: [Actor.Stop] closes the mailbox, lets workers serve what is queued until

@@ -26,6 +26,12 @@ func (f Func[Req, Res]) Call(ctx context.Context, req Req) (Res, error) { return
 // question at once: nil when there is room now, an error matching [ErrOverloaded] when
 // there is not, or the permanent error.
 //
+// An error from Ready that matches [ErrOverloaded], context.Canceled or
+// context.DeadlineExceeded concerns that wait only (a rate limit whose next token
+// comes after ctx's deadline, a timeout that covers readiness); any other error
+// means the service has failed, and an actor or buffer in front of it fails every
+// call from then on (see [FailedError]).
+//
 // Readiness is advisory: it reserves nothing. Use [TryCaller] for an atomic decision.
 type Readier interface {
 	Ready(ctx context.Context) error
