@@ -37,6 +37,7 @@ type options struct {
 	scale     float64
 	report    string
 	list      bool
+	cpuprof   string
 }
 
 // parseFlags parses args. It returns flag.ErrHelp after printing the usage for -h,
@@ -50,6 +51,7 @@ func parseFlags(args []string, stderr io.Writer, all []*Workload) (options, erro
 	fs.Float64Var(&o.scale, "scale", 1, "")
 	fs.StringVar(&o.report, "report", "", "")
 	fs.BoolVar(&o.list, "list", false, "")
+	fs.StringVar(&o.cpuprof, "cpuprofile", "", "")
 	fs.Usage = func() { usage(stderr, all) }
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -75,6 +77,7 @@ Flags:
   --impl LIST      implementations to run within them, such as tower,raw; default: all
   --scale F        multiply every call count by F (callers stay as they are);
                    default 1. --scale 0.01 is a quick smoke run of a few seconds
+  --cpuprofile FILE  write a CPU profile of the whole run (go tool pprof FILE)
   --report FILE    also write a self-contained HTML report (inline SVG plots of the
                    latency distribution per implementation and of throughput; no
                    network, no JavaScript) to FILE
@@ -144,6 +147,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 
+	if o.cpuprof != "" {
+		stop, err := startCPUProfile(o.cpuprof)
+		if err != nil {
+			fmt.Fprintf(stderr, "bench: cpuprofile: %v\n", err)
+			return 2
+		}
+		defer stop()
+	}
 	env := newEnv(o.scale)
 	fmt.Fprintf(stderr, "bench: %s\n", env)
 	progress := func(format string, args ...any) {
