@@ -68,7 +68,7 @@
 // attempt runs on the caller's goroutine while the timer waits, so a call answered
 // before the hedge delay starts no goroutine. A call slower than the delay costs one
 // goroutine (the timer's), which sends the hedge, plus a second child ctx. The
-// histogram is two windows of 608 counters (about 10 KB per stage); a rotation, once
+// histogram is two windows of 624 counters (about 10 KB per stage); a rotation, once
 // per period, scans them on one caller's goroutine. The delay is a runtime timer:
 // when the process is otherwise idle, Linux wakes it about a millisecond late at
 // worst, so delays well below a millisecond are approximate.

@@ -29,7 +29,7 @@ func Example() {
 
 	var hedged atomic.Int32
 	h, err := hedge.New(backend,
-		hedge.WithPeriod(200*time.Millisecond),
+		hedge.WithPeriod(time.Second),
 		hedge.WithPercentile(0.5),
 		hedge.WithMinDataPoints(3),
 		hedge.WithBudgetPercent(100),
@@ -47,7 +47,9 @@ func Example() {
 	for _, name := range []string{"a", "b", "c"} { // the first period: latencies
 		_, _ = h.Call(ctx, name)
 	}
-	time.Sleep(300 * time.Millisecond) // the next period hedges at their median
+	// The next period hedges at their median. Its middle leaves half a period of
+	// slack either side for a slow machine.
+	time.Sleep(1500 * time.Millisecond)
 
 	res, err := h.Call(ctx, "d")
 	fmt.Println(res, err, "hedges:", hedged.Load())

@@ -30,6 +30,7 @@ func TestNewRejectsBadInput(t *testing.T) {
 		{"budget percent zero", []hedge.Option{hedge.WithBudgetPercent(0)}, "hedge: budget percent must be between 0.01 and 100, got 0"},
 		{"budget percent above 100", []hedge.Option{hedge.WithBudgetPercent(101)}, "hedge: budget percent must be between 0.01 and 100"},
 		{"nil budget", []hedge.Option{hedge.WithBudget(nil)}, "hedge: nil budget"},
+		{"typed nil budget", []hedge.Option{hedge.WithBudget((*hedge.PercentBudget)(nil))}, "hedge: nil budget"},
 		{"both budgets", []hedge.Option{hedge.WithBudgetPercent(5), hedge.WithBudget(&fakeBudget{})}, "hedge: WithBudget and WithBudgetPercent cannot be combined"},
 		{"clone of another type", []hedge.Option{hedge.WithClone(func(s string) (string, bool) { return s, true })}, "hedge: clone function is func(string) (string, bool), want func(int) (int, bool)"},
 		{"nil clone", []hedge.Option{hedge.WithClone[int](nil)}, "hedge: nil clone function"},

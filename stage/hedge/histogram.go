@@ -11,7 +11,7 @@ import (
 // Bucket layout: log-linear, as in an HDR histogram. Values below subCount
 // nanoseconds have a bucket each; above, every power of two is split into subCount
 // buckets, so a bucket's width is at most 1/subCount (6.25%) of its values. Values
-// of 2^(maxExp+1) ns (about 37 minutes) and more share the last bucket.
+// of 2^(maxExp+1) ns (about 73 minutes) and more share the last bucket.
 const (
 	subBits  = 4
 	subCount = 1 << subBits

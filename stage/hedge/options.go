@@ -99,7 +99,7 @@ func newConfig[Req any](opts []Option) (config, func(Req) (Req, bool), error) {
 		return c, nil, fmt.Errorf("hedge: period must be positive, got %v", c.period)
 	case c.budgetSet && c.percentSet:
 		return c, nil, errors.New("hedge: WithBudget and WithBudgetPercent cannot be combined")
-	case c.budgetSet && c.budget == nil:
+	case c.budgetSet && isNil(c.budget):
 		return c, nil, errors.New("hedge: nil budget")
 	}
 	if !c.budgetSet {
@@ -121,4 +121,17 @@ func newConfig[Req any](opts []Option) (config, func(Req) (Req, bool), error) {
 		clone = f
 	}
 	return c, clone, nil
+}
+
+// isNil reports whether b is nil or holds a nil pointer (or other nil reference),
+// which would panic on the first call.
+func isNil(b Budget) bool {
+	if b == nil {
+		return true
+	}
+	switch v := reflect.ValueOf(b); v.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Func, reflect.Chan, reflect.Interface:
+		return v.IsNil()
+	}
+	return false
 }

@@ -25,11 +25,17 @@
 //
 // # Failure
 //
-// If the inner readiness fails (an error from the inner Ready that is not the stage
-// stopping, or a TryReady error that does not match service.ErrOverloaded), the stage
-// has failed: the error is recorded, an EventFailed is emitted, and TryReady, Ready,
-// Call and TryCall all return a *service.FailedError that matches service.ErrFailed
-// and unwraps to the inner error. A supervisor replaces a failed service.
+// An error from the inner Ready that matches service.ErrOverloaded,
+// context.Canceled or context.DeadlineExceeded (a timeout stage that bounds
+// readiness, say) concerns that wait only, as the service.Readier contract says: the
+// callers waiting in Ready get it, the stage turns idle again, and the next TryReady
+// asks the inner service anew (starting another drive if it is still not ready).
+//
+// If the inner readiness fails (any other error from the inner Ready, except the
+// stage stopping, or a TryReady error that does not match service.ErrOverloaded), the
+// stage has failed: the error is recorded, an EventFailed is emitted, and TryReady,
+// Ready, Call and TryCall all return a *service.FailedError that matches
+// service.ErrFailed and unwraps to the inner error. A supervisor replaces a failed service.
 //
 // # Goroutines and Stop
 //

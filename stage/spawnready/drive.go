@@ -1,6 +1,7 @@
 package spawnready
 
 import (
+	"context"
 	"errors"
 
 	"github.com/tower-go/tower/service"
@@ -50,10 +51,10 @@ func (s *SpawnReady[Req, Res]) fail(err error) error {
 
 // drive is the stage's goroutine: on each kick it waits for the inner service's
 // readiness, then wakes the callers waiting for it. It ends on Stop or when the
-// inner readiness fails.
+// inner readiness fails (a transient error does not end it).
 func (s *SpawnReady[Req, Res]) drive() {
 	defer close(s.done)
-	defer s.endRound(ErrClosed) // a drive started just as Stop was called
+	defer s.endRound(ErrClosed, false) // a drive started just as Stop was called
 	for {
 		select {
 		case <-s.ctx.Done():
@@ -61,23 +62,37 @@ func (s *SpawnReady[Req, Res]) drive() {
 		case <-s.kick:
 		}
 		err := s.ready()
-		var outcome error
 		switch {
 		case s.ctx.Err() != nil:
-			outcome = ErrClosed // stopping
-		case err != nil:
-			outcome = s.fail(err)
-		}
-		s.endRound(outcome)
-		if outcome != nil {
+			s.endRound(ErrClosed, false) // stopping
+			return
+		case err == nil || transient(err):
+			// Ready, or a wait that ended without the service failing (a timeout
+			// that covers readiness, an overload): the waiters get the answer and
+			// the next TryReady asks the inner service anew.
+			s.endRound(err, true)
+		default:
+			s.endRound(s.fail(err), false)
 			return
 		}
 	}
 }
 
+// transient reports whether an error from the inner Ready concerns that wait only
+// (it matches service.ErrOverloaded or a context error, as the service.Readier
+// contract says) rather than the inner service having failed. A panic is a failure.
+func transient(err error) bool {
+	if errors.Is(err, service.ErrPanicked) {
+		return false
+	}
+	return errors.Is(err, service.ErrOverloaded) || errors.Is(err, context.Canceled) ||
+		errors.Is(err, context.DeadlineExceeded)
+}
+
 // endRound ends the drive in progress, if any, with outcome: callers waiting in
-// Ready get it, and a nil outcome makes the stage idle (ready) again.
-func (s *SpawnReady[Req, Res]) endRound(outcome error) {
+// Ready get it, and again makes the stage idle again (its readiness the inner
+// service's).
+func (s *SpawnReady[Req, Res]) endRound(outcome error, again bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	r := s.round
@@ -85,7 +100,7 @@ func (s *SpawnReady[Req, Res]) endRound(outcome error) {
 		return
 	}
 	s.round = nil
-	if outcome == nil {
+	if again {
 		s.state.CompareAndSwap(driving, idle)
 	}
 	r.err = outcome

@@ -117,9 +117,10 @@ func (s *SpawnReady[Req, Res]) TryReady() error {
 
 // Ready waits until the stage is ready: it returns nil at once if the inner service
 // is ready, and otherwise waits, bounded by ctx, for the drive in progress (starting
-// one if needed) to end. It returns nil when the inner Ready returned nil, the
-// *service.FailedError if it failed, [ErrClosed] if the stage was stopped, and
-// ctx.Err() if ctx ended first; ctx ending does not stop the drive, which goes on
+// one if needed) to end. It returns nil when the inner Ready returned nil, the inner
+// Ready's error when it was transient (it matches service.ErrOverloaded or a context
+// error; the stage has not failed), the *service.FailedError if it failed,
+// [ErrClosed] if the stage was stopped, and ctx.Err() if ctx ended first; ctx ending does not stop the drive, which goes on
 // for the next caller. Many callers waiting share one drive.
 func (s *SpawnReady[Req, Res]) Ready(ctx context.Context) error {
 	for {

@@ -270,3 +270,43 @@ func TestStop(t *testing.T) {
 		require.NoError(t, st.Stop(t.Context()))
 	})
 }
+
+func TestTransientReadinessErrorDoesNotFailTheStage(t *testing.T) {
+	elapsed := service.NewError("timeout: elapsed", context.DeadlineExceeded)
+	for _, tc := range []struct {
+		name string
+		err  error
+	}{
+		{"a deadline of a stage that bounds readiness", elapsed},
+		{"an overload", notReady},
+		{"a cancellation", context.Canceled},
+	} {
+		t.Run(tc.name+" ends the drive, not the stage", func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				inner := newScripted()
+				ev := &events{}
+				s, err := spawnready.New(inner, spawnready.WithEvents(ev.emit))
+				require.NoError(t, err)
+				defer s.Stop(context.Background())
+				waiter := make(chan error, 1)
+				go func() { waiter <- s.Ready(t.Context()) }()
+				synctest.Wait()
+				inner.release <- tc.err
+				assert.ErrorIs(t, <-waiter, tc.err, "the waiter gets the transient error")
+				assert.NoError(t, s.Err(), "the stage has not failed")
+				assert.Empty(t, ev.all(), "no EventFailed")
+
+				require.ErrorIs(t, s.TryReady(), spawnready.ErrNotReady, "the next TryReady asks again and drives again")
+				synctest.Wait()
+				_, ready := inner.counts()
+				assert.Equal(t, 2, ready, "a second drive")
+				inner.release <- nil
+				synctest.Wait()
+				require.NoError(t, s.TryReady())
+				res, err := s.Call(t.Context(), 7)
+				require.NoError(t, err)
+				assert.Equal(t, 7, res)
+			})
+		})
+	}
+}
