@@ -58,8 +58,8 @@
 // Taking and giving back a free permit is lock-free and allocation-free: one atomic
 // load, one compare-and-swap and one atomic add, on a counter padded to a cache line
 // of its own (see the package benchmarks; a few nanoseconds over calling the inner
-// service directly). A caller that has to wait allocates one small waiter, takes a
-// mutex to join and leave the wait list, and blocks on a channel; a release that
+// service directly). A caller that has to wait allocates a small waiter and the
+// channel it blocks on, and takes a mutex to join and leave the wait list; a release that
 // finds waiters takes the same mutex to hand its permit over. The stage starts no
 // goroutine.
 //

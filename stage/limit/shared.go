@@ -28,7 +28,7 @@ const (
 //
 // Taking a free permit is lock-free and allocation-free: one atomic load and one
 // compare-and-swap; giving it back is one atomic add. When no permit is free,
-// Acquire joins a first-in, first-out wait list (one small allocation, and a mutex
+// Acquire joins a first-in, first-out wait list (two small allocations, and a mutex
 // held only to link and unlink), and Release hands the permit to the longest
 // waiter. While anyone waits, TryAcquire and the fast path of Acquire do not barge
 // ahead of the queue, so waiters cannot starve.

@@ -102,7 +102,11 @@ func (l *Limiter) delay(tokens float64) time.Duration {
 	if tokens >= 1 {
 		return 0
 	}
-	return time.Duration(math.Ceil((1 - tokens) / l.rate * float64(time.Second)))
+	d := math.Ceil((1 - tokens) / l.rate * float64(time.Second))
+	if d >= math.MaxInt64 { // a very slow rate: converting would overflow (to a negative wait)
+		return math.MaxInt64
+	}
+	return time.Duration(d)
 }
 
 // Ready waits until the bucket holds a token, bounded by ctx, and takes nothing. It

@@ -17,5 +17,6 @@ func WithFailFast() Option { return func(c *config) { c.failFast = true } }
 // WithEvents sets the hook that receives the stage's events: service.EventRateLimited
 // for every call that did not find a token at once. Its Err is [ErrLimited] for a
 // refused call, nil for a call that waited and went through, and ctx.Err() for a call
-// whose ctx ended while it waited. A nil f discards events.
+// whose ctx ended before it got a token (while it waited, or before it could start
+// waiting). A nil f discards events.
 func WithEvents(f service.EventFunc) Option { return func(c *config) { c.events = f } }

@@ -91,7 +91,7 @@ func (t *Throttle[Req, Res]) slow(ctx context.Context) error {
 		return ErrLimited
 	}
 	waited, err := t.lim.wait(ctx)
-	if waited || errors.Is(err, ErrLimited) {
+	if waited || err != nil { // not if a token turned up at once after all
 		t.emit(err)
 	}
 	return err

@@ -176,6 +176,23 @@ func TestDeadlines(t *testing.T) {
 			assert.Equal(t, time.Second, time.Since(start))
 		})
 	})
+	t.Run("a caller whose ctx has already ended fails at once and is reported", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			lim := newLimiter(t, 1, 1)
+			var rec recorder
+			inner := &counter{}
+			svc, _ := ratelimit.New[int, int](inner, lim, ratelimit.WithEvents(rec.emit))
+			_, _ = svc.Call(context.Background(), 1)
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			start := time.Now()
+			_, err := svc.Call(ctx, 2)
+			require.ErrorIs(t, err, context.Canceled)
+			assert.Zero(t, time.Since(start))
+			assert.Equal(t, []error{context.Canceled}, rec.errs(), "a call that found no token emits an event")
+			assert.Equal(t, int64(1), inner.calls.Load())
+		})
+	})
 	t.Run("a caller cancelled while waiting gives its reservation back", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			lim := newLimiter(t, 1, 1)
@@ -253,6 +270,23 @@ func TestReadiness(t *testing.T) {
 			synctest.Wait()
 			cancel()
 			require.ErrorIs(t, <-done, context.Canceled)
+		})
+	})
+	t.Run("Ready waits for a token of a very slow rate", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			lim := newLimiter(t, 1e-10, 1) // a token every 317 years: the wait overflows a Duration
+			require.True(t, lim.Allow())
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan error, 1)
+			go func() { done <- lim.Ready(ctx) }()
+			synctest.Wait()
+			require.Empty(t, done, "no token: Ready must wait, not report ready")
+			cancel()
+			require.ErrorIs(t, <-done, context.Canceled)
+
+			dctx, dcancel := context.WithTimeout(context.Background(), time.Hour)
+			defer dcancel()
+			require.ErrorIs(t, lim.Ready(dctx), ratelimit.ErrLimited, "the token comes after the deadline")
 		})
 	})
 	t.Run("the inner service's readiness is forwarded", func(t *testing.T) {

@@ -11,6 +11,9 @@ import (
 // budgetSlots is how many windows a budget's ttl is cut into.
 const budgetSlots = 10
 
+// minRatio is the smallest positive retry ratio a budget accepts.
+const minRatio = 1e-6
+
 // Budget bounds retries to a share of the traffic, with the semantics of Finagle's
 // RetryBudget and Tower's TpsBudget: every call deposits, every retry withdraws,
 // deposits expire after ttl, and a fixed reserve lets a trickle of retries through
@@ -47,7 +50,8 @@ type Budget struct {
 }
 
 // NewBudget returns a budget; see [Budget] for the meaning of the arguments. ttl
-// must be between 1s and 60s, minPerSec at least 0, and ratio between 0 and 1000.
+// must be between 1s and 60s, minPerSec at least 0, and ratio 0 or between 1e-6
+// (one retry per million calls) and 1000.
 // Finagle's default is NewBudget(10*time.Second, 10, 0.2).
 func NewBudget(ttl time.Duration, minPerSec int, ratio float64) (*Budget, error) {
 	switch {
@@ -57,14 +61,22 @@ func NewBudget(ttl time.Duration, minPerSec int, ratio float64) (*Budget, error)
 		return nil, fmt.Errorf("retry: budget min per second must not be negative, got %d", minPerSec)
 	case !(ratio >= 0 && ratio <= 1000):
 		return nil, fmt.Errorf("retry: budget ratio must be between 0 and 1000, got %v", ratio)
+	case ratio > 0 && ratio < minRatio:
+		// A retry costs 1000/ratio units; below minRatio that no longer fits the
+		// integer arithmetic (at 1e-17 it overflowed and allowed 1000 retries a call).
+		return nil, fmt.Errorf("retry: budget ratio must be 0 or at least %v, got %v", minRatio, ratio)
 	}
-	// Amounts are integers: a deposit is worth 1000 units and a retry 1000/ratio, so
-	// the ratio is kept to a precision of one in a thousand or better.
+	// Amounts are integers: a deposit is worth 1000 units and a retry 1000/ratio
+	// (for a ratio up to 1), or a retry 1000 units and a deposit 1000·ratio (above
+	// 1), so the ratio is kept to a precision of one in a thousand or better.
 	b := &Budget{start: time.Now(), window: ttl / budgetSlots, deposit: 1000, withdraw: 1000}
-	if ratio == 0 {
+	switch {
+	case ratio == 0:
 		b.deposit = 0
-	} else {
-		b.withdraw = max(1, int64(math.Round(1000/ratio)))
+	case ratio <= 1:
+		b.withdraw = int64(math.Round(1000 / ratio))
+	default:
+		b.deposit = int64(math.Round(1000 * ratio))
 	}
 	b.reserve = int64(math.Min(float64(minPerSec)*ttl.Seconds()*float64(b.withdraw), math.MaxInt64/4))
 	return b, nil

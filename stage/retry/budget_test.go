@@ -54,6 +54,7 @@ func TestNewBudget(t *testing.T) {
 		{"a negative floor is refused", time.Second, -1, 0.2, "retry: budget min per second must not be negative, got -1"},
 		{"a negative ratio is refused", time.Second, 10, -0.1, "retry: budget ratio must be between 0 and 1000, got -0.1"},
 		{"a ratio over 1000 is refused", time.Second, 10, 1000.5, "retry: budget ratio must be between 0 and 1000, got 1000.5"},
+		{"a ratio too small to count is refused", time.Second, 10, 1e-17, "retry: budget ratio must be 0 or at least 1e-06, got 1e-17"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -64,7 +65,7 @@ func TestNewBudget(t *testing.T) {
 	}
 	t.Run("the bounds themselves are accepted", func(t *testing.T) {
 		for _, ttl := range []time.Duration{time.Second, time.Minute} {
-			for _, ratio := range []float64{0, 1000} {
+			for _, ratio := range []float64{0, 1e-6, 1000} {
 				_, err := retry.NewBudget(ttl, 0, ratio)
 				assert.NoError(t, err)
 			}
@@ -79,7 +80,7 @@ func TestBudget(t *testing.T) {
 				ratio    float64
 				deposits int
 				want     int
-			}{{0.1, 100, 10}, {0.2, 100, 20}, {0.25, 7, 1}, {1, 30, 30}, {2, 5, 10}, {1000, 1, 1000}, {0, 100, 0}} {
+			}{{0.1, 100, 10}, {0.2, 100, 20}, {0.25, 7, 1}, {1, 30, 30}, {2, 5, 10}, {1.5, 10, 15}, {300, 10, 3000}, {700, 10, 7000}, {1000, 1, 1000}, {0, 100, 0}} {
 				b := newBudget(t, 10*time.Second, 0, tt.ratio)
 				deposit(b, tt.deposits)
 				assert.Equal(t, tt.want, drain(b), "ratio %v, %d deposits", tt.ratio, tt.deposits)

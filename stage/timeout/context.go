@@ -183,7 +183,14 @@ func (c *deadlineCtx) arm() *slowState {
 	}
 	if !c.slow.CompareAndSwap(nil, s) {
 		s.stop() // another goroutine armed first; its state serves
-		return c.slow.Load()
+		w := c.slow.Load()
+		// This goroutine may have set err above after the winner looked at it, and
+		// the winner's timer or parent callback then finds err set and closes
+		// nothing: whoever sets err must close Done (as end does).
+		if c.err.Load() != nil {
+			w.close()
+		}
+		return w
 	}
 	if c.err.Load() != nil {
 		s.close()
