@@ -18,7 +18,10 @@
 //
 // # Readiness, events, panics, cost
 //
-// Readiness is the inner service's, forwarded; TryCall goes through the inner
+// Readiness is the inner service's, forwarded, except that an inner service whose
+// readiness failed for good (any error but an overload or a context error) reads
+// as ready: the function answers for it, so a buffer in front of the fallback does
+// not fail with the inner service. TryCall goes through the inner
 // service's non-blocking call, and a refusal (an overload error) is answered by the
 // function like any failure the test accepts. With [WithEvents] the stage emits
 // EventFallback, with the inner error, whenever the function answers. Plain

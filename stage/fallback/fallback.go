@@ -18,7 +18,10 @@ type Func[Req, Res any] func(ctx context.Context, req Req, err error) (Res, erro
 // Make one with [New] or [Layer]; the zero value is not usable. A Fallback is safe
 // for concurrent use if its function and test are. Call blocks as long as the inner
 // service and then the function do. A successful call costs one comparison over the
-// inner call and allocates nothing. Readiness is the inner service's.
+// inner call and allocates nothing. Readiness is the inner service's, except that
+// a permanent readiness failure (one that is not an overload or a context error)
+// reads as ready: the function answers for a failed service, so a buffer in front
+// of the fallback must not fail with it.
 type Fallback[Req, Res any] struct {
 	service.Forward
 	inner service.Service[Req, Res]
@@ -61,6 +64,28 @@ func Layer[Req, Res any](fn Func[Req, Res], opts ...Option) service.Layer[Req, R
 		}
 		return f, nil
 	}
+}
+
+// Ready waits for the inner service's readiness. It returns an error only for an
+// overload or a context error; when the inner service has failed for good, the
+// fallback is ready, since its function answers instead.
+func (f *Fallback[Req, Res]) Ready(ctx context.Context) error {
+	return transientOnly(f.Forward.Ready(ctx))
+}
+
+// TryReady reports the inner service's readiness at once, as Ready does.
+func (f *Fallback[Req, Res]) TryReady() error {
+	return transientOnly(f.Forward.TryReady())
+}
+
+// transientOnly keeps readiness errors that concern one wait (overload, context)
+// and drops the rest, which mean the inner service failed: the function answers.
+func transientOnly(err error) error {
+	if err == nil || errors.Is(err, service.ErrOverloaded) ||
+		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return nil
 }
 
 // Call calls the inner service and, if it fails with an error the test accepts

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tower-go/tower/service"
+	"github.com/tower-go/tower/stage/buffer"
 	"github.com/tower-go/tower/stage/fallback"
 )
 
@@ -127,4 +128,32 @@ func TestNoAllocations(t *testing.T) {
 	f, err := fallback.New(failing(nil), answer)
 	require.NoError(t, err)
 	assert.Zero(t, testing.AllocsPerRun(1000, func() { _, _ = f.Call(context.Background(), 1) }))
+}
+
+// broken is an inner service whose readiness failed for good.
+type broken struct{}
+
+var errDown = errors.New("backend down")
+
+func (broken) Call(context.Context, int) (int, error) { return 0, &service.FailedError{Err: errDown} }
+func (broken) Ready(context.Context) error            { return &service.FailedError{Err: errDown} }
+func (broken) TryReady() error                        { return &service.FailedError{Err: errDown} }
+
+func TestAFailedInnerServiceReadsAsReadyAndTheFunctionAnswers(t *testing.T) {
+	f, err := fallback.New[int, int](broken{}, func(_ context.Context, x int, err error) (int, error) {
+		return -x, nil
+	})
+	require.NoError(t, err)
+	require.NoError(t, f.Ready(context.Background()), "the function answers, so the stage is ready")
+	require.NoError(t, f.TryReady())
+
+	// A buffer in front must not fail with the inner service.
+	b, err := buffer.New[int, int](f, 4)
+	require.NoError(t, err)
+	defer b.Stop(context.Background())
+	for i := 1; i <= 3; i++ {
+		v, err := b.Call(context.Background(), i)
+		require.NoError(t, err)
+		assert.Equal(t, -i, v)
+	}
 }
