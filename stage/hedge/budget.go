@@ -11,6 +11,11 @@ import (
 // Withdraw returns true. Implementations must be safe for concurrent use and quick:
 // both run on every call's path. One Budget may be shared by several stages (it
 // then bounds their hedges together).
+//
+// [PercentBudget] keeps its balance for ever (capped at its burst). For Tower's
+// TpsBudget semantics, where deposits expire after a ttl and a minimum rate is
+// always allowed, pass a *retry.Budget from package stage/retry: it implements
+// Budget.
 type Budget interface {
 	Deposit()
 	Withdraw() bool
