@@ -61,7 +61,7 @@ func TestNoHedgeBeforeData(t *testing.T) {
 			warm(t, s, h, repeat(50, 10*time.Millisecond)...) // also sleeps into period 2
 			// Every warm-up call took 10ms, more than... nothing: no delay existed yet.
 			assert.Equal(t, 50, h.Calls(), "no warm-up call was hedged")
-			assert.Zero(t, ev.count(service.EventHedged))
+			assert.Zero(t, ev.Count(service.EventHedged))
 		})
 	})
 	t.Run("a period with fewer than the minimum data points does not hedge", func(t *testing.T) {
@@ -75,7 +75,7 @@ func TestNoHedgeBeforeData(t *testing.T) {
 			assert.Zero(t, s.Delay())
 			require.NoError(t, next(t, h).Respond(7))
 			assert.Equal(t, result{7, nil}, <-done)
-			assert.Zero(t, ev.count(service.EventHedged))
+			assert.Zero(t, ev.Count(service.EventHedged))
 		})
 	})
 	t.Run("the minimum data points make the next period hedge", func(t *testing.T) {
@@ -123,14 +123,14 @@ func TestHedgeFiresAtThePercentile(t *testing.T) {
 		synctest.Wait()
 		_, ok := h.TryNext()
 		require.False(t, ok, "no hedge before the delay")
-		assert.Zero(t, ev.count(service.EventHedged))
+		assert.Zero(t, ev.Count(service.EventHedged))
 
 		time.Sleep(time.Nanosecond)
 		synctest.Wait()
 		hedged := next(t, h)
 		assert.Equal(t, d, time.Since(start), "the hedge is sent at the delay exactly")
 		assert.Equal(t, 7, hedged.Req)
-		assert.Equal(t, 1, ev.count(service.EventHedged))
+		assert.Equal(t, 1, ev.Count(service.EventHedged))
 		require.NoError(t, first.Respond(1))
 		assert.Equal(t, result{1, nil}, <-done)
 	})
@@ -224,7 +224,7 @@ func TestFailureBeforeTheDelayIsNotHedged(t *testing.T) {
 		time.Sleep(time.Second / 4)
 		synctest.Wait()
 		assert.Equal(t, minData+1, h.Calls())
-		assert.Zero(t, ev.count(service.EventHedged))
+		assert.Zero(t, ev.Count(service.EventHedged))
 	})
 }
 
@@ -271,10 +271,10 @@ func TestBudgetCapsHedges(t *testing.T) {
 		wg.Wait()
 		// Balance 2, then each call deposits 0.5 before its hedge is due:
 		// calls 1, 2, 3, 5, 7 and 9 are hedged, the other four find the budget empty.
-		assert.Equal(t, 6, ev.count(service.EventHedged))
-		assert.Equal(t, 4, ev.count(service.EventBudgetExhausted))
+		assert.Equal(t, 6, ev.Count(service.EventHedged))
+		assert.Equal(t, 4, ev.Count(service.EventBudgetExhausted))
 		assert.Equal(t, 6, wins, "every hedge sent won")
-		for _, e := range ev.all() {
+		for _, e := range ev.All() {
 			assert.Equal(t, "hedge", e.Stage)
 			assert.Equal(t, 2, e.Attempt)
 		}
@@ -339,7 +339,7 @@ func TestCancellationEndsEverything(t *testing.T) {
 			inner := &switchable{}
 			ev := &events{}
 			s, err := hedge.New[int, int](inner, hedge.WithPeriod(period), hedge.WithMinDataPoints(minData),
-				hedge.WithPercentile(0.9), hedge.WithEvents(ev.emit))
+				hedge.WithPercentile(0.9), hedge.WithEvents(ev.Emit))
 			require.NoError(t, err)
 			warmFunc(t, s, inner, p90of10ms...)
 			// The first attempt ignores cancellation for 20ms, past the hedge delay.
@@ -351,7 +351,7 @@ func TestCancellationEndsEverything(t *testing.T) {
 			defer cancel()
 			_, err = s.Call(ctx, 7)
 			assert.ErrorIs(t, err, context.DeadlineExceeded)
-			assert.Zero(t, ev.count(service.EventHedged))
+			assert.Zero(t, ev.Count(service.EventHedged))
 		})
 	})
 }
@@ -381,7 +381,7 @@ func TestClone(t *testing.T) {
 			time.Sleep(time.Second / 4)
 			synctest.Wait()
 			assert.Equal(t, minData+1, h.Calls())
-			assert.Zero(t, ev.count(service.EventHedged))
+			assert.Zero(t, ev.Count(service.EventHedged))
 			assert.Zero(t, b.withdraws, "no budget is spent on a refused request")
 			require.NoError(t, next(t, h).Respond(7))
 			<-done
@@ -399,7 +399,7 @@ func TestNoHedgeWhenTheInnerServiceIsNotReady(t *testing.T) {
 		time.Sleep(time.Second / 4)
 		synctest.Wait()
 		assert.Equal(t, minData+1, h.Calls(), "no hedge queued behind a full service")
-		assert.Zero(t, ev.count(service.EventHedged))
+		assert.Zero(t, ev.Count(service.EventHedged))
 		assert.Zero(t, b.withdraws)
 		require.NoError(t, next(t, h).Respond(7))
 		assert.Equal(t, result{7, nil}, <-done)

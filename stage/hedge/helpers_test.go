@@ -19,34 +19,7 @@ const (
 	minData = 10
 )
 
-type events struct {
-	mu  sync.Mutex
-	got []service.Event
-}
-
-func (e *events) emit(ev service.Event) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.got = append(e.got, ev)
-}
-
-func (e *events) all() []service.Event {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return append([]service.Event(nil), e.got...)
-}
-
-func (e *events) count(k service.EventKind) int {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	n := 0
-	for _, ev := range e.got {
-		if ev.Kind == k {
-			n++
-		}
-	}
-	return n
-}
+type events = servicetest.Events
 
 func newHedge(t *testing.T, opts ...hedge.Option) (*hedge.Hedge[int, int], *servicetest.Handle[int, int], *events) {
 	t.Helper()
@@ -55,7 +28,7 @@ func newHedge(t *testing.T, opts ...hedge.Option) (*hedge.Hedge[int, int], *serv
 	ev := &events{}
 	opts = append([]hedge.Option{
 		hedge.WithPeriod(period), hedge.WithMinDataPoints(minData), hedge.WithPercentile(0.9),
-		hedge.WithEvents(ev.emit),
+		hedge.WithEvents(ev.Emit),
 	}, opts...)
 	s, err := hedge.New[int, int](m, opts...)
 	require.NoError(t, err)

@@ -58,7 +58,7 @@ func TestRetryBudgetCapsHedges(t *testing.T) {
 		wg.Wait()
 		// Balance in deposits: 10, then each call deposits 1 before its hedge is
 		// due and a hedge costs 5: calls 1, 2, 5 and 10 are hedged.
-		assert.Equal(t, 4, ev.count(service.EventHedged))
-		assert.Equal(t, 6, ev.count(service.EventBudgetExhausted))
+		assert.Equal(t, 4, ev.Count(service.EventHedged))
+		assert.Equal(t, 6, ev.Count(service.EventBudgetExhausted))
 	})
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tower-go/tower/service"
+	"github.com/tower-go/tower/service/servicetest"
 	"github.com/tower-go/tower/stage/limit"
 )
 
@@ -41,23 +42,7 @@ func (g *gated) Call(ctx context.Context, x int) (int, error) {
 	}
 }
 
-// recorder collects events.
-type recorder struct {
-	mu     sync.Mutex
-	events []service.Event
-}
-
-func (r *recorder) emit(e service.Event) {
-	r.mu.Lock()
-	r.events = append(r.events, e)
-	r.mu.Unlock()
-}
-
-func (r *recorder) all() []service.Event {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]service.Event(nil), r.events...)
-}
+type recorder = servicetest.Events
 
 func TestNewRejectsBadInput(t *testing.T) {
 	shared, _ := limit.NewShared(1)
@@ -167,7 +152,7 @@ func TestRejectMode(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		g := newGated()
 		var rec recorder
-		svc, _ := limit.New[int, int](g, 1, limit.WithReject(), limit.WithEvents(rec.emit))
+		svc, _ := limit.New[int, int](g, 1, limit.WithReject(), limit.WithEvents(rec.Emit))
 		go func() { _, _ = svc.Call(context.Background(), 1) }()
 		synctest.Wait()
 
@@ -176,7 +161,7 @@ func TestRejectMode(t *testing.T) {
 		assert.Zero(t, time.Since(start), "reject mode does not wait")
 		require.ErrorIs(t, err, limit.ErrLimited)
 		require.ErrorIs(t, err, service.ErrOverloaded)
-		assert.Equal(t, []service.Event{{Stage: "limit", Kind: service.EventShed, Err: limit.ErrLimited}}, rec.all())
+		assert.Equal(t, []service.Event{{Stage: "limit", Kind: service.EventShed, Err: limit.ErrLimited}}, rec.All())
 		assert.Equal(t, int64(1), g.calls.Load())
 
 		g.release <- struct{}{}
@@ -185,7 +170,7 @@ func TestRejectMode(t *testing.T) {
 		res, err := svc.Call(context.Background(), 3)
 		require.NoError(t, err, "a freed permit is taken again")
 		assert.Equal(t, 3, res)
-		assert.Len(t, rec.all(), 1)
+		assert.Len(t, rec.All(), 1)
 	})
 }
 
@@ -233,13 +218,13 @@ func TestTryCall(t *testing.T) {
 	t.Run("fails at once without an event when no permit is free", func(t *testing.T) {
 		var rec recorder
 		inner := &tryCallInner{}
-		svc, _ := limit.New[int, int](inner, 1, limit.WithEvents(rec.emit))
+		svc, _ := limit.New[int, int](inner, 1, limit.WithEvents(rec.Emit))
 		p, _ := svc.TryAcquire()
 		defer p.Release()
 		_, err := svc.TryCall(context.Background(), 1)
 		require.ErrorIs(t, err, limit.ErrLimited)
 		require.ErrorIs(t, err, service.ErrOverloaded)
-		assert.Empty(t, rec.all())
+		assert.Empty(t, rec.All())
 		assert.Zero(t, inner.tryCalls.Load()+inner.calls.Load())
 	})
 	t.Run("uses the inner service's TryCall", func(t *testing.T) {

@@ -15,6 +15,7 @@ import (
 	"github.com/tower-go/tower/actor"
 	"github.com/tower-go/tower/mailbox"
 	"github.com/tower-go/tower/service"
+	"github.com/tower-go/tower/service/servicetest"
 	"github.com/tower-go/tower/stage/limit"
 	"github.com/tower-go/tower/stage/loadshed"
 )
@@ -42,22 +43,7 @@ func (g *gated) Call(ctx context.Context, x int) (int, error) {
 	}
 }
 
-type recorder struct {
-	mu     sync.Mutex
-	events []service.Event
-}
-
-func (r *recorder) emit(e service.Event) {
-	r.mu.Lock()
-	r.events = append(r.events, e)
-	r.mu.Unlock()
-}
-
-func (r *recorder) len() int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return len(r.events)
-}
+type recorder = servicetest.Events
 
 // readyInner has readiness but no TryCall.
 type readyInner struct {
@@ -105,7 +91,7 @@ func TestShedsOverALimitAtOnce(t *testing.T) {
 		g := newGated()
 		lim, _ := limit.New[int, int](g, 2)
 		var rec recorder
-		svc, err := loadshed.Layer[int, int](loadshed.WithEvents(rec.emit))(lim)
+		svc, err := loadshed.Layer[int, int](loadshed.WithEvents(rec.Emit))(lim)
 		require.NoError(t, err)
 
 		var wg sync.WaitGroup
@@ -126,10 +112,10 @@ func TestShedsOverALimitAtOnce(t *testing.T) {
 		require.ErrorIs(t, err, service.ErrOverloaded)
 		require.ErrorIs(t, err, limit.ErrLimited, "the inner refusal is wrapped, not lost")
 		assert.Equal(t, int64(2), g.calls.Load())
-		require.Equal(t, 1, rec.len())
-		assert.Equal(t, service.EventShed, rec.events[0].Kind)
-		assert.Equal(t, "loadshed", rec.events[0].Stage)
-		assert.Equal(t, err, rec.events[0].Err)
+		require.Equal(t, 1, rec.Len())
+		assert.Equal(t, service.EventShed, rec.All()[0].Kind)
+		assert.Equal(t, "loadshed", rec.All()[0].Stage)
+		assert.Equal(t, err, rec.All()[0].Err)
 		assert.Equal(t, 0, lim.Shared().Waiting(), "nothing queued for a permit")
 
 		g.release <- struct{}{}
@@ -144,7 +130,7 @@ func TestShedsOverALimitAtOnce(t *testing.T) {
 		assert.Equal(t, int64(3), g.calls.Load())
 		close(g.release)
 		wg.Wait()
-		assert.Equal(t, 1, rec.len())
+		assert.Equal(t, 1, rec.Len())
 	})
 }
 
@@ -244,7 +230,7 @@ func TestInnerWithoutTryCall(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			inner := &readyInner{ready: tc.ready}
 			var rec recorder
-			svc, _ := loadshed.New[int, int](inner, loadshed.WithEvents(rec.emit))
+			svc, _ := loadshed.New[int, int](inner, loadshed.WithEvents(rec.Emit))
 			res, err := svc.Call(context.Background(), 5)
 			if tc.wantErr == nil {
 				require.NoError(t, err)
@@ -253,7 +239,7 @@ func TestInnerWithoutTryCall(t *testing.T) {
 				require.ErrorIs(t, err, tc.wantErr)
 			}
 			assert.Equal(t, tc.wantShed, errors.Is(err, loadshed.ErrShed))
-			assert.Equal(t, tc.wantShed, rec.len() == 1)
+			assert.Equal(t, tc.wantShed, rec.Len() == 1)
 			assert.Equal(t, tc.wantCalls, inner.calls.Load())
 		})
 	}
@@ -281,7 +267,7 @@ func TestInnerWithTryCall(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			inner := &tryInner{tryErr: tc.tryErr}
 			var rec recorder
-			svc, _ := loadshed.New[int, int](inner, loadshed.WithEvents(rec.emit))
+			svc, _ := loadshed.New[int, int](inner, loadshed.WithEvents(rec.Emit))
 			_, err := svc.Call(context.Background(), 1)
 			if tc.tryErr == nil {
 				require.NoError(t, err)
@@ -292,7 +278,7 @@ func TestInnerWithTryCall(t *testing.T) {
 				assert.Same(t, tc.tryErr, err, "not wrapped")
 			}
 			assert.Equal(t, tc.wantShed, errors.Is(err, loadshed.ErrShed))
-			assert.Equal(t, tc.wantShed, rec.len() == 1)
+			assert.Equal(t, tc.wantShed, rec.Len() == 1)
 			assert.Equal(t, int64(1), inner.tryCalls.Load(), "the atomic TryCall is used")
 			assert.Zero(t, inner.calls.Load())
 		})

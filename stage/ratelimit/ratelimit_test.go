@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tower-go/tower/service"
+	"github.com/tower-go/tower/service/servicetest"
 	"github.com/tower-go/tower/stage/ratelimit"
 )
 
@@ -22,22 +23,13 @@ type counter struct{ calls atomic.Int64 }
 
 func (c *counter) Call(_ context.Context, x int) (int, error) { c.calls.Add(1); return x, nil }
 
-type recorder struct {
-	mu     sync.Mutex
-	events []service.Event
-}
+type recorder = servicetest.Events
 
-func (r *recorder) emit(e service.Event) {
-	r.mu.Lock()
-	r.events = append(r.events, e)
-	r.mu.Unlock()
-}
-
-func (r *recorder) errs() []error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
+// errsOf returns the Err of every event r recorded, which must all be the
+// rate limit's EventRateLimited.
+func errsOf(r *recorder) []error {
 	var errs []error
-	for _, e := range r.events {
+	for _, e := range r.All() {
 		if e.Stage != "ratelimit" || e.Kind != service.EventRateLimited {
 			panic("unexpected event")
 		}
@@ -95,7 +87,7 @@ func TestCallWaitsForTokens(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		inner := &counter{}
 		var rec recorder
-		svc, err := ratelimit.Layer[int, int](newLimiter(t, 10, 3), ratelimit.WithEvents(rec.emit))(inner)
+		svc, err := ratelimit.Layer[int, int](newLimiter(t, 10, 3), ratelimit.WithEvents(rec.Emit))(inner)
 		require.NoError(t, err)
 		start := time.Now()
 		var at []time.Duration
@@ -109,7 +101,7 @@ func TestCallWaitsForTokens(t *testing.T) {
 		assert.Equal(t, []time.Duration{0, 0, 0, 100 * ms, 200 * ms, 300 * ms}, at,
 			"the burst goes at once, then one call every 1/rate")
 		assert.Equal(t, int64(6), inner.calls.Load())
-		assert.Equal(t, []error{nil, nil, nil}, rec.errs(), "each delayed call is reported, with no error")
+		assert.Equal(t, []error{nil, nil, nil}, errsOf(&rec), "each delayed call is reported, with no error")
 	})
 }
 
@@ -117,7 +109,7 @@ func TestFailFast(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		inner := &counter{}
 		var rec recorder
-		svc, _ := ratelimit.New[int, int](inner, newLimiter(t, 10, 2), ratelimit.WithFailFast(), ratelimit.WithEvents(rec.emit))
+		svc, _ := ratelimit.New[int, int](inner, newLimiter(t, 10, 2), ratelimit.WithFailFast(), ratelimit.WithEvents(rec.Emit))
 		ctx := context.Background()
 		for range 2 {
 			_, err := svc.Call(ctx, 1)
@@ -129,7 +121,7 @@ func TestFailFast(t *testing.T) {
 		require.ErrorIs(t, err, ratelimit.ErrLimited)
 		require.ErrorIs(t, err, service.ErrOverloaded)
 		assert.Equal(t, int64(2), inner.calls.Load())
-		assert.Equal(t, []error{ratelimit.ErrLimited}, rec.errs())
+		assert.Equal(t, []error{ratelimit.ErrLimited}, errsOf(&rec))
 
 		time.Sleep(100 * time.Millisecond)
 		_, err = svc.Call(ctx, 1)
@@ -145,7 +137,7 @@ func TestDeadlines(t *testing.T) {
 			inner := &counter{}
 			var rec recorder
 			lim := newLimiter(t, 1, 1)
-			svc, _ := ratelimit.New[int, int](inner, lim, ratelimit.WithEvents(rec.emit))
+			svc, _ := ratelimit.New[int, int](inner, lim, ratelimit.WithEvents(rec.Emit))
 			_, err := svc.Call(context.Background(), 1)
 			require.NoError(t, err)
 
@@ -155,7 +147,7 @@ func TestDeadlines(t *testing.T) {
 			_, err = svc.Call(ctx, 2)
 			assert.Zero(t, time.Since(start), "no useless sleep until the deadline")
 			require.ErrorIs(t, err, ratelimit.ErrLimited)
-			assert.Equal(t, []error{ratelimit.ErrLimited}, rec.errs())
+			assert.Equal(t, []error{ratelimit.ErrLimited}, errsOf(&rec))
 
 			_, err = svc.Call(context.Background(), 3)
 			require.NoError(t, err)
@@ -181,7 +173,7 @@ func TestDeadlines(t *testing.T) {
 			lim := newLimiter(t, 1, 1)
 			var rec recorder
 			inner := &counter{}
-			svc, _ := ratelimit.New[int, int](inner, lim, ratelimit.WithEvents(rec.emit))
+			svc, _ := ratelimit.New[int, int](inner, lim, ratelimit.WithEvents(rec.Emit))
 			_, _ = svc.Call(context.Background(), 1)
 			ctx, cancel := context.WithCancel(context.Background())
 			cancel()
@@ -189,7 +181,7 @@ func TestDeadlines(t *testing.T) {
 			_, err := svc.Call(ctx, 2)
 			require.ErrorIs(t, err, context.Canceled)
 			assert.Zero(t, time.Since(start))
-			assert.Equal(t, []error{context.Canceled}, rec.errs(), "a call that found no token emits an event")
+			assert.Equal(t, []error{context.Canceled}, errsOf(&rec), "a call that found no token emits an event")
 			assert.Equal(t, int64(1), inner.calls.Load())
 		})
 	})
@@ -197,7 +189,7 @@ func TestDeadlines(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			lim := newLimiter(t, 1, 1)
 			var rec recorder
-			svc, _ := ratelimit.New[int, int](&counter{}, lim, ratelimit.WithEvents(rec.emit))
+			svc, _ := ratelimit.New[int, int](&counter{}, lim, ratelimit.WithEvents(rec.Emit))
 			_, _ = svc.Call(context.Background(), 1)
 			ctx, cancel := context.WithCancel(context.Background())
 			done := make(chan error, 1)
@@ -206,7 +198,7 @@ func TestDeadlines(t *testing.T) {
 			time.Sleep(500 * time.Millisecond)
 			cancel()
 			require.ErrorIs(t, <-done, context.Canceled)
-			assert.Equal(t, []error{context.Canceled}, rec.errs())
+			assert.Equal(t, []error{context.Canceled}, errsOf(&rec))
 
 			start := time.Now()
 			_, err := svc.Call(context.Background(), 3)
@@ -321,7 +313,7 @@ func TestTryCall(t *testing.T) {
 		inner := &readyInner{}
 		var rec recorder
 		lim := newLimiter(t, 10, 1)
-		svc, _ := ratelimit.New[int, int](inner, lim, ratelimit.WithEvents(rec.emit))
+		svc, _ := ratelimit.New[int, int](inner, lim, ratelimit.WithEvents(rec.Emit))
 		res, err := svc.TryCall(context.Background(), 4)
 		require.NoError(t, err)
 		assert.Equal(t, 4, res)
@@ -332,7 +324,7 @@ func TestTryCall(t *testing.T) {
 		assert.Zero(t, time.Since(start), "TryCall never waits, even in the waiting mode")
 		require.ErrorIs(t, err, ratelimit.ErrLimited)
 		assert.Equal(t, int64(1), inner.tryCalls.Load())
-		assert.Equal(t, []error{ratelimit.ErrLimited}, rec.errs())
+		assert.Equal(t, []error{ratelimit.ErrLimited}, errsOf(&rec))
 	})
 }
 

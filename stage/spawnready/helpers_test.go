@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/tower-go/tower/service"
+	"github.com/tower-go/tower/service/servicetest"
 )
 
 // scripted is an echo service whose readiness the test drives: TryReady says what
@@ -80,19 +81,4 @@ func (s *scripted) readyCtx(i int) context.Context {
 	return s.readyCtxs[i]
 }
 
-type events struct {
-	mu  sync.Mutex
-	got []service.Event
-}
-
-func (e *events) emit(ev service.Event) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.got = append(e.got, ev)
-}
-
-func (e *events) all() []service.Event {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return append([]service.Event(nil), e.got...)
-}
+type events = servicetest.Events

@@ -154,7 +154,7 @@ func TestReadinessFailure(t *testing.T) {
 			assert.ErrorIs(t, err, service.ErrFailed)
 			assert.ErrorIs(t, err, boom, "the inner error is kept")
 		}
-		got := ev.all()
+		got := ev.All()
 		require.Len(t, got, 1)
 		assert.Equal(t, service.Event{Stage: "spawnready", Kind: service.EventFailed, Err: boom}, got[0])
 	}
@@ -164,7 +164,7 @@ func TestReadinessFailure(t *testing.T) {
 			defer h.Close()
 			h.Allow(0)
 			ev := &events{}
-			s, err := spawnready.New(m, spawnready.WithEvents(ev.emit))
+			s, err := spawnready.New(m, spawnready.WithEvents(ev.Emit))
 			require.NoError(t, err)
 			defer s.Stop(context.Background())
 			waiter := make(chan error, 1)
@@ -181,7 +181,7 @@ func TestReadinessFailure(t *testing.T) {
 		defer h.Close()
 		h.Fail(boom)
 		ev := &events{}
-		s, err := spawnready.New(m, spawnready.WithEvents(ev.emit))
+		s, err := spawnready.New(m, spawnready.WithEvents(ev.Emit))
 		require.NoError(t, err)
 		defer s.Stop(context.Background())
 		check(t, s, ev)
@@ -191,7 +191,7 @@ func TestReadinessFailure(t *testing.T) {
 			inner := newScripted()
 			inner.panicWith = "dial exploded"
 			ev := &events{}
-			s, err := spawnready.New(inner, spawnready.WithEvents(ev.emit))
+			s, err := spawnready.New(inner, spawnready.WithEvents(ev.Emit))
 			require.NoError(t, err)
 			defer s.Stop(context.Background())
 			err = s.Ready(t.Context())
@@ -200,7 +200,7 @@ func TestReadinessFailure(t *testing.T) {
 			var pe *service.PanicError
 			require.ErrorAs(t, err, &pe)
 			assert.Equal(t, "dial exploded", pe.Value)
-			got := ev.all()
+			got := ev.All()
 			require.Len(t, got, 2)
 			assert.Equal(t, service.EventPanicked, got[0].Kind)
 			assert.Equal(t, service.EventFailed, got[1].Kind)
@@ -285,7 +285,7 @@ func TestTransientReadinessErrorDoesNotFailTheStage(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				inner := newScripted()
 				ev := &events{}
-				s, err := spawnready.New(inner, spawnready.WithEvents(ev.emit))
+				s, err := spawnready.New(inner, spawnready.WithEvents(ev.Emit))
 				require.NoError(t, err)
 				defer s.Stop(context.Background())
 				waiter := make(chan error, 1)
@@ -294,7 +294,7 @@ func TestTransientReadinessErrorDoesNotFailTheStage(t *testing.T) {
 				inner.release <- tc.err
 				assert.ErrorIs(t, <-waiter, tc.err, "the waiter gets the transient error")
 				assert.NoError(t, s.Err(), "the stage has not failed")
-				assert.Empty(t, ev.all(), "no EventFailed")
+				assert.Empty(t, ev.All(), "no EventFailed")
 
 				require.ErrorIs(t, s.TryReady(), spawnready.ErrNotReady, "the next TryReady asks again and drives again")
 				synctest.Wait()
