@@ -30,13 +30,14 @@ func (a *Actor[Req, Res]) work() {
 	}
 }
 
-// grow starts one more worker if the pool is below its maximum. It is called by a
-// sender whose message is queued, so the mailbox is not yet closed and drained,
-// and at least one worker is live: done cannot close while it runs.
+// grow starts one more worker if the pool is below its maximum. A pool whose
+// workers have all ended (live is 0: the mailbox was closed and drained, and done
+// is closed) never grows again; otherwise the CAS from n > 0 keeps a live worker
+// counted, so done cannot close while the new one starts.
 func (a *Actor[Req, Res]) grow() {
 	for {
 		n := a.live.Load()
-		if n >= a.max {
+		if n == 0 || n >= a.max {
 			return
 		}
 		if a.live.CompareAndSwap(n, n+1) {
