@@ -106,7 +106,7 @@ Workloads:
 	fmt.Fprint(w, `
 Examples:
   go run . --scale 0.01
-  go run . --workload W3 --report /tmp/bench.html
+  go run . --workload W3 --report report.html
   go run . --workload W1,W3 --impl tower,raw > results.jsonl
 `)
 }
