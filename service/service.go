@@ -64,3 +64,18 @@ type Stopper interface {
 // pipeline) stops it. A layer may be applied more than once; each application builds
 // an independent stage.
 type Layer[Req, Res any] func(inner Service[Req, Res]) (Service[Req, Res], error)
+
+// Built returns what a stage's constructor returned as a Service: s, or a nil
+// Service when err is not nil. A constructor that fails returns a nil pointer, and
+// a nil pointer stored in an interface is not a nil interface, so a layer must not
+// return it as it is; Built is how every stage's Layer avoids that:
+//
+//	return func(inner service.Service[Req, Res]) (service.Service[Req, Res], error) {
+//		return service.Built[Req, Res](New(inner, d, opts...))
+//	}
+func Built[Req, Res any, S Service[Req, Res]](s S, err error) (Service[Req, Res], error) {
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}

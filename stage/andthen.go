@@ -33,11 +33,7 @@ var (
 // [AndThenStage]. A nil f is reported when the layer is applied.
 func AndThen[Req, Res any](f func(context.Context, Res) (Res, error)) service.Layer[Req, Res] {
 	return func(inner service.Service[Req, Res]) (service.Service[Req, Res], error) {
-		s, err := NewAndThen(inner, f)
-		if err != nil {
-			return nil, err
-		}
-		return s, nil
+		return service.Built[Req, Res](NewAndThen(inner, f))
 	}
 }
 

@@ -41,11 +41,7 @@ var (
 // Box returns a layer that boxes the inner service; see [Boxed].
 func Box[Req, Res any]() service.Layer[Req, Res] {
 	return func(inner service.Service[Req, Res]) (service.Service[Req, Res], error) {
-		b, err := NewBox(inner)
-		if err != nil {
-			return nil, err
-		}
-		return b, nil
+		return service.Built[Req, Res](NewBox(inner))
 	}
 }
 

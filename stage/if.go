@@ -52,11 +52,7 @@ var (
 // error from l, is reported when the layer is applied.
 func If[Req, Res any](pred func(Req) bool, l service.Layer[Req, Res]) service.Layer[Req, Res] {
 	return func(inner service.Service[Req, Res]) (service.Service[Req, Res], error) {
-		s, err := NewIf(inner, pred, l)
-		if err != nil {
-			return nil, err
-		}
-		return s, nil
+		return service.Built[Req, Res](NewIf(inner, pred, l))
 	}
 }
 

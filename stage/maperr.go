@@ -33,11 +33,7 @@ var (
 // [MapErrStage]. A nil f is reported when the layer is applied.
 func MapErr[Req, Res any](f func(error) error) service.Layer[Req, Res] {
 	return func(inner service.Service[Req, Res]) (service.Service[Req, Res], error) {
-		s, err := NewMapErr(inner, f)
-		if err != nil {
-			return nil, err
-		}
-		return s, nil
+		return service.Built[Req, Res](NewMapErr(inner, f))
 	}
 }
 

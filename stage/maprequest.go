@@ -37,11 +37,7 @@ var (
 // [MapRequestStage]. A nil f is reported when the layer is applied.
 func MapRequest[Req, Res any](f func(Req) Req) service.Layer[Req, Res] {
 	return func(inner service.Service[Req, Res]) (service.Service[Req, Res], error) {
-		s, err := NewMapRequest(inner, f)
-		if err != nil {
-			return nil, err
-		}
-		return s, nil
+		return service.Built[Req, Res](NewMapRequest(inner, f))
 	}
 }
 

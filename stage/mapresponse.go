@@ -36,11 +36,7 @@ var (
 // [MapResponseStage]. A nil f is reported when the layer is applied.
 func MapResponse[Req, Res any](f func(Res) Res) service.Layer[Req, Res] {
 	return func(inner service.Service[Req, Res]) (service.Service[Req, Res], error) {
-		s, err := NewMapResponse(inner, f)
-		if err != nil {
-			return nil, err
-		}
-		return s, nil
+		return service.Built[Req, Res](NewMapResponse(inner, f))
 	}
 }
 

@@ -31,11 +31,7 @@ var (
 // [MapResultStage]. A nil f is reported when the layer is applied.
 func MapResult[Req, Res any](f func(Res, error) (Res, error)) service.Layer[Req, Res] {
 	return func(inner service.Service[Req, Res]) (service.Service[Req, Res], error) {
-		s, err := NewMapResult(inner, f)
-		if err != nil {
-			return nil, err
-		}
-		return s, nil
+		return service.Built[Req, Res](NewMapResult(inner, f))
 	}
 }
 

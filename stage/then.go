@@ -32,11 +32,7 @@ var (
 // [ThenStage]. A nil f is reported when the layer is applied.
 func Then[Req, Res any](f func(context.Context, Res, error) (Res, error)) service.Layer[Req, Res] {
 	return func(inner service.Service[Req, Res]) (service.Service[Req, Res], error) {
-		s, err := NewThen(inner, f)
-		if err != nil {
-			return nil, err
-		}
-		return s, nil
+		return service.Built[Req, Res](NewThen(inner, f))
 	}
 }
 

@@ -63,11 +63,7 @@ func New[Req, Res any](inner service.Service[Req, Res], opts ...Option) (*Limite
 // limiter with its own algorithm state.
 func Layer[Req, Res any](opts ...Option) service.Layer[Req, Res] {
 	return func(inner service.Service[Req, Res]) (service.Service[Req, Res], error) {
-		l, err := New(inner, opts...)
-		if err != nil {
-			return nil, err
-		}
-		return l, nil
+		return service.Built[Req, Res](New(inner, opts...))
 	}
 }
 

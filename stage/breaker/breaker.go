@@ -62,11 +62,7 @@ func New[Req, Res any](inner service.Service[Req, Res], opts ...Option) (*Breake
 // inner service. Each application builds an independent breaker.
 func Layer[Req, Res any](opts ...Option) service.Layer[Req, Res] {
 	return func(inner service.Service[Req, Res]) (service.Service[Req, Res], error) {
-		b, err := New(inner, opts...)
-		if err != nil {
-			return nil, err
-		}
-		return b, nil
+		return service.Built[Req, Res](New(inner, opts...))
 	}
 }
 

@@ -44,21 +44,13 @@ func NewPool[Req, Res any](inner service.Service[Req, Res], capacity, workers in
 // inner service. The pipeline that applies it stops it.
 func Layer[Req, Res any](capacity int, opts ...actor.Option) service.Layer[Req, Res] {
 	return func(inner service.Service[Req, Res]) (service.Service[Req, Res], error) {
-		b, err := New(inner, capacity, opts...)
-		if err != nil {
-			return nil, err
-		}
-		return b, nil
+		return service.Built[Req, Res](New(inner, capacity, opts...))
 	}
 }
 
 // LayerPool is Layer with a fixed pool of workers goroutines; see NewPool.
 func LayerPool[Req, Res any](capacity, workers int, opts ...actor.Option) service.Layer[Req, Res] {
 	return func(inner service.Service[Req, Res]) (service.Service[Req, Res], error) {
-		b, err := NewPool(inner, capacity, workers, opts...)
-		if err != nil {
-			return nil, err
-		}
-		return b, nil
+		return service.Built[Req, Res](NewPool(inner, capacity, workers, opts...))
 	}
 }

@@ -58,11 +58,7 @@ func New[Req, Res any](inner service.Service[Req, Res], fn Func[Req, Res], opts 
 // Layer returns a layer that wraps a service in a fallback stage; see [New].
 func Layer[Req, Res any](fn Func[Req, Res], opts ...Option) service.Layer[Req, Res] {
 	return func(inner service.Service[Req, Res]) (service.Service[Req, Res], error) {
-		f, err := New(inner, fn, opts...)
-		if err != nil {
-			return nil, err
-		}
-		return f, nil
+		return service.Built[Req, Res](New(inner, fn, opts...))
 	}
 }
 

@@ -10,35 +10,27 @@ import (
 // input is reported when the layer is applied.
 func Layer[Req, Res any](pred func(Req) error, opts ...Option) service.Layer[Req, Res] {
 	return func(inner service.Service[Req, Res]) (service.Service[Req, Res], error) {
-		return layered(New(inner, pred, opts...))
+		return service.Built[Req, Res](New(inner, pred, opts...))
 	}
 }
 
 // AsyncLayer returns a layer that applies [NewAsync] with pred.
 func AsyncLayer[Req, Res any](pred func(context.Context, Req) error, opts ...Option) service.Layer[Req, Res] {
 	return func(inner service.Service[Req, Res]) (service.Service[Req, Res], error) {
-		return layered(NewAsync(inner, pred, opts...))
+		return service.Built[Req, Res](NewAsync(inner, pred, opts...))
 	}
 }
 
 // TransformLayer returns a layer that applies [NewTransform] with pred.
 func TransformLayer[Req, Res any](pred func(Req) (Req, error), opts ...Option) service.Layer[Req, Res] {
 	return func(inner service.Service[Req, Res]) (service.Service[Req, Res], error) {
-		return layered(NewTransform(inner, pred, opts...))
+		return service.Built[Req, Res](NewTransform(inner, pred, opts...))
 	}
 }
 
 // AsyncTransformLayer returns a layer that applies [NewAsyncTransform] with pred.
 func AsyncTransformLayer[Req, Res any](pred func(context.Context, Req) (Req, error), opts ...Option) service.Layer[Req, Res] {
 	return func(inner service.Service[Req, Res]) (service.Service[Req, Res], error) {
-		return layered(NewAsyncTransform(inner, pred, opts...))
+		return service.Built[Req, Res](NewAsyncTransform(inner, pred, opts...))
 	}
-}
-
-// layered returns f as a service, or a nil interface (never a typed nil) on error.
-func layered[Req, Res any](f *Filter[Req, Res], err error) (service.Service[Req, Res], error) {
-	if err != nil {
-		return nil, err
-	}
-	return f, nil
 }

@@ -54,11 +54,7 @@ func New[Req, Res any](inner service.Service[Req, Res], opts ...Option) (*Hedge[
 // Layer returns a layer that wraps its inner service in a hedge configured by opts.
 func Layer[Req, Res any](opts ...Option) service.Layer[Req, Res] {
 	return func(inner service.Service[Req, Res]) (service.Service[Req, Res], error) {
-		h, err := New(inner, opts...)
-		if err != nil {
-			return nil, err
-		}
-		return h, nil
+		return service.Built[Req, Res](New(inner, opts...))
 	}
 }
 

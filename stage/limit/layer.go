@@ -7,11 +7,7 @@ import "github.com/tower-go/tower/service"
 // its own. Use [SharedLayer] for one limit over several services.
 func Layer[Req, Res any](n int, opts ...Option) service.Layer[Req, Res] {
 	return func(inner service.Service[Req, Res]) (service.Service[Req, Res], error) {
-		c, err := New(inner, n, opts...)
-		if err != nil {
-			return nil, err
-		}
-		return c, nil
+		return service.Built[Req, Res](New(inner, n, opts...))
 	}
 }
 
@@ -20,10 +16,6 @@ func Layer[Req, Res any](n int, opts ...Option) service.Layer[Req, Res] {
 // flight together; see [NewWithShared].
 func SharedLayer[Req, Res any](shared *Shared, opts ...Option) service.Layer[Req, Res] {
 	return func(inner service.Service[Req, Res]) (service.Service[Req, Res], error) {
-		c, err := NewWithShared(inner, shared, opts...)
-		if err != nil {
-			return nil, err
-		}
-		return c, nil
+		return service.Built[Req, Res](NewWithShared(inner, shared, opts...))
 	}
 }

@@ -47,11 +47,7 @@ func New[Req, Res any](inner service.Service[Req, Res], opts ...Option) (*Shedde
 // service; see [New].
 func Layer[Req, Res any](opts ...Option) service.Layer[Req, Res] {
 	return func(inner service.Service[Req, Res]) (service.Service[Req, Res], error) {
-		s, err := New(inner, opts...)
-		if err != nil {
-			return nil, err
-		}
-		return s, nil
+		return service.Built[Req, Res](New(inner, opts...))
 	}
 }
 

@@ -61,11 +61,7 @@ func New[Req, Res any](inner service.Service[Req, Res], lim *Limiter, opts ...Op
 // lim, in front of the inner service; see [New]. Every application shares lim.
 func Layer[Req, Res any](lim *Limiter, opts ...Option) service.Layer[Req, Res] {
 	return func(inner service.Service[Req, Res]) (service.Service[Req, Res], error) {
-		t, err := New(inner, lim, opts...)
-		if err != nil {
-			return nil, err
-		}
-		return t, nil
+		return service.Built[Req, Res](New(inner, lim, opts...))
 	}
 }
 

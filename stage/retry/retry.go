@@ -54,11 +54,7 @@ func New[Req, Res any](inner service.Service[Req, Res], policy Policy[Req, Res],
 // Layer returns a layer that wraps a service in a retry stage; see [New].
 func Layer[Req, Res any](policy Policy[Req, Res], opts ...Option) service.Layer[Req, Res] {
 	return func(inner service.Service[Req, Res]) (service.Service[Req, Res], error) {
-		r, err := New(inner, policy, opts...)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return service.Built[Req, Res](New(inner, policy, opts...))
 	}
 }
 

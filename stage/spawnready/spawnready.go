@@ -82,11 +82,7 @@ func New[Req, Res any](inner service.Service[Req, Res], opts ...Option) (*SpawnR
 // that applies it stops it.
 func Layer[Req, Res any](opts ...Option) service.Layer[Req, Res] {
 	return func(inner service.Service[Req, Res]) (service.Service[Req, Res], error) {
-		s, err := New(inner, opts...)
-		if err != nil {
-			return nil, err
-		}
-		return s, nil
+		return service.Built[Req, Res](New(inner, opts...))
 	}
 }
 

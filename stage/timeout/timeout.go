@@ -57,11 +57,7 @@ func New[Req, Res any](inner service.Service[Req, Res], d time.Duration, opts ..
 // Layer returns a layer that wraps a service in a timeout stage of duration d.
 func Layer[Req, Res any](d time.Duration, opts ...Option) service.Layer[Req, Res] {
 	return func(inner service.Service[Req, Res]) (service.Service[Req, Res], error) {
-		t, err := New(inner, d, opts...)
-		if err != nil {
-			return nil, err
-		}
-		return t, nil
+		return service.Built[Req, Res](New(inner, d, opts...))
 	}
 }
 
