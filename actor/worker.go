@@ -2,7 +2,6 @@ package actor
 
 import (
 	"context"
-	"errors"
 
 	"github.com/tower-go/tower/service"
 )
@@ -73,21 +72,13 @@ func (a *Actor[Req, Res]) invoke(ctx context.Context, req Req) (res Res, err err
 	}()
 	if a.ready != nil {
 		if rerr := a.ready.Ready(ctx); rerr != nil {
-			if transient(rerr) {
+			if service.IsTransient(rerr) {
 				return res, rerr // this call only: the service has not failed
 			}
 			return res, a.fail(rerr)
 		}
 	}
 	return a.svc.Call(ctx, req)
-}
-
-// transient reports whether a readiness error concerns one call only (its ctx
-// ended, a deadline inside the service passed, or the service is overloaded)
-// rather than the service having failed.
-func transient(err error) bool {
-	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) ||
-		errors.Is(err, service.ErrOverloaded)
 }
 
 // fail records the service's failure (the first one wins) and returns it.

@@ -3,6 +3,7 @@ package service_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -25,4 +26,22 @@ func TestBuiltNeverReturnsATypedNil(t *testing.T) {
 	svc, err = service.Built[int, int](s, nil)
 	require.NoError(t, err)
 	assert.Same(t, s, svc)
+}
+
+func TestIsTransient(t *testing.T) {
+	for _, c := range []struct {
+		err  error
+		want bool
+	}{
+		{nil, false},
+		{service.ErrOverloaded, true},
+		{fmt.Errorf("next token too late: %w", service.ErrOverloaded), true},
+		{context.Canceled, true},
+		{context.DeadlineExceeded, true},
+		{service.ErrClosed, false},
+		{&service.FailedError{Err: errors.New("down")}, false},
+		{errors.New("connection refused"), false},
+	} {
+		assert.Equal(t, c.want, service.IsTransient(c.err), "%v", c.err)
+	}
 }

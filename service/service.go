@@ -1,6 +1,9 @@
 package service
 
-import "context"
+import (
+	"context"
+	"errors"
+)
 
 // Service is an asynchronous function from a request to a response.
 //
@@ -78,4 +81,13 @@ func Built[Req, Res any, S Service[Req, Res]](s S, err error) (Service[Req, Res]
 		return nil, err
 	}
 	return s, nil
+}
+
+// IsTransient reports whether a readiness error concerns one wait only: it matches
+// [ErrOverloaded], context.Canceled or context.DeadlineExceeded. Any other
+// readiness error means the service has failed (see [Readier]). Actors, buffers
+// and stages that look at an inner service's readiness decide with it.
+func IsTransient(err error) bool {
+	return errors.Is(err, ErrOverloaded) || errors.Is(err, context.Canceled) ||
+		errors.Is(err, context.DeadlineExceeded)
 }

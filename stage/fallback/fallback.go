@@ -77,8 +77,7 @@ func (f *Fallback[Req, Res]) TryReady() error {
 // transientOnly keeps readiness errors that concern one wait (overload, context)
 // and drops the rest, which mean the inner service failed: the function answers.
 func transientOnly(err error) error {
-	if err == nil || errors.Is(err, service.ErrOverloaded) ||
-		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	if service.IsTransient(err) {
 		return err
 	}
 	return nil

@@ -1,7 +1,6 @@
 package spawnready
 
 import (
-	"context"
 	"errors"
 
 	"github.com/tower-go/tower/service"
@@ -82,11 +81,7 @@ func (s *SpawnReady[Req, Res]) drive() {
 // (it matches service.ErrOverloaded or a context error, as the service.Readier
 // contract says) rather than the inner service having failed. A panic is a failure.
 func transient(err error) bool {
-	if errors.Is(err, service.ErrPanicked) {
-		return false
-	}
-	return errors.Is(err, service.ErrOverloaded) || errors.Is(err, context.Canceled) ||
-		errors.Is(err, context.DeadlineExceeded)
+	return !errors.Is(err, service.ErrPanicked) && service.IsTransient(err)
 }
 
 // endRound ends the drive in progress, if any, with outcome: callers waiting in
