@@ -3,8 +3,8 @@ package service
 import (
 	"errors"
 	"fmt"
-
-	"github.com/sourcegraph/conc/panics"
+	"runtime"
+	"runtime/debug"
 )
 
 // Error kinds shared by many stages. Stage packages return their own sentinels or
@@ -13,7 +13,14 @@ import (
 var (
 	// ErrOverloaded: the service had no capacity and a stage chose to fail fast
 	// (a full mailbox with the fail-fast policy, load shedding, a rejecting limit).
+	// The condition is momentary: the same service may take a call again soon.
 	ErrOverloaded = errors.New("tower: overloaded")
+	// ErrUnavailable: the service refuses every call for a while, whatever its load
+	// (an open circuit breaker, a child that is restarting). Retrying the same
+	// service at once is pointless; another endpoint, or a later attempt, may serve.
+	// It does not match ErrOverloaded, so that a retry policy can tell "busy, try
+	// again" from "down, go elsewhere".
+	ErrUnavailable = errors.New("tower: unavailable")
 	// ErrClosed: the service was stopped, or is stopping, and takes no more calls.
 	ErrClosed = errors.New("tower: closed")
 	// ErrRejected: a filter rejected the request.
@@ -84,8 +91,9 @@ type PanicError struct {
 // NewPanicError captures the current stack for a recovered panic value. Call it from
 // the deferred function that recovered, so that the stack shows where the panic was.
 func NewPanicError(value any) *PanicError {
-	r := panics.NewRecovered(1, value)
-	return &PanicError{Value: r.Value, Stack: r.Stack, Callers: r.Callers}
+	var pcs [64]uintptr
+	n := runtime.Callers(2, pcs[:])
+	return &PanicError{Value: value, Stack: debug.Stack(), Callers: append([]uintptr(nil), pcs[:n]...)}
 }
 
 // Error returns the error message.

@@ -1,5 +1,7 @@
 package service
 
+import "time"
+
 // EventKind names a decision a stage made.
 type EventKind uint8
 
@@ -36,12 +38,13 @@ func (k EventKind) String() string {
 
 // Event is one decision a stage made. Only the fields that apply to its Kind are set.
 type Event struct {
-	Stage   string    // the stage that decided, such as "loadshed" or "retry"
-	Kind    EventKind // what it decided
-	Err     error     // the error behind the decision, if any
-	Attempt int       // for retries and hedges: the attempt number (the first call is 1)
-	Limit   int       // for EventLimitChanged: the new limit
-	State   string    // for EventStateChanged: the new state ("closed", "open", "half-open")
+	Stage   string        // the stage that decided, such as "loadshed" or "retry"
+	Kind    EventKind     // what it decided
+	Err     error         // the error behind the decision, if any
+	Attempt int           // for retries and hedges: the attempt number (the first call is 1)
+	Elapsed time.Duration // time from the call's start (or its wait's start) to the decision, when the stage measured it
+	Limit   int           // for EventLimitChanged: the new limit
+	State   string        // for EventStateChanged: the new state ("closed", "open", "half-open")
 }
 
 // EventFunc receives the events of the stages it is given to. One EventFunc may be

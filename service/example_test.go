@@ -38,20 +38,25 @@ func Example() {
 	// rejected: size "pipeline": sizer: request too big | exact: true
 }
 
-// A stage forwards its inner service's readiness by embedding service.Forward.
-func ExampleForwardReady() {
-	type logged struct {
-		service.Forward
-		service.Service[int, int]
-	}
+// A stage of one's own is a function of (ctx, request, next): it forwards every
+// ability of the inner service without knowing about them.
+func ExampleStage() {
 	inner := service.Func[int, int](func(_ context.Context, n int) (int, error) { return n * 2, nil })
-	s := logged{Forward: service.ForwardReady(inner), Service: inner}
-
-	var _ service.Readier = s
-	fmt.Println(s.TryReady())
-	fmt.Println(service.Oneshot[int, int](context.Background(), s, 21))
+	logged := service.Stage[int, int](func(ctx context.Context, n int, next service.Service[int, int]) (int, error) {
+		fmt.Println("call", n)
+		return next.Call(ctx, n)
+	})
+	var sc service.Scope // owns what the layer starts (nothing, here)
+	defer sc.Stop(context.Background())
+	s, err := service.Apply(logged, &sc, inner)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(service.TryReady(s))
+	fmt.Println(service.TryCall(context.Background(), s, 21))
 	// Output:
 	// <nil>
+	// call 21
 	// 42 <nil>
 }
 

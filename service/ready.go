@@ -24,6 +24,8 @@ func TryReady[Req, Res any](s Service[Req, Res]) error {
 // TryCall calls s unless it is not ready at once. It uses s's own [TryCaller] when s
 // has one (an atomic decision); otherwise it checks [Readier.TryReady] and then calls,
 // which is advisory: the call may still wait if other goroutines took the room first.
+// It looks s's abilities up on every call; a stage that calls one inner service
+// many times holds a [Next] instead, which looks them up once.
 func TryCall[Req, Res any](ctx context.Context, s Service[Req, Res], req Req) (Res, error) {
 	if t, ok := s.(TryCaller[Req, Res]); ok {
 		return t.TryCall(ctx, req)
@@ -43,35 +45,4 @@ func Oneshot[Req, Res any](ctx context.Context, s Service[Req, Res], req Req) (R
 		return zero, err
 	}
 	return s.Call(ctx, req)
-}
-
-// Forward forwards readiness to an inner service. A stage embeds a Forward made by
-// [ForwardReady] so that it implements [Readier] exactly as its inner service does
-// (always ready when the inner service has no bound). The zero value is always ready.
-type Forward struct {
-	r Readier
-}
-
-// ForwardReady returns a Forward for inner: inner's own readiness if it implements
-// [Readier], otherwise always ready.
-func ForwardReady(inner any) Forward {
-	r, _ := inner.(Readier)
-	return Forward{r: r}
-}
-
-// Ready waits for the inner service's readiness; an inner service without one is
-// always ready.
-func (f Forward) Ready(ctx context.Context) error {
-	if f.r == nil {
-		return nil
-	}
-	return f.r.Ready(ctx)
-}
-
-// TryReady reports the inner service's readiness at once.
-func (f Forward) TryReady() error {
-	if f.r == nil {
-		return nil
-	}
-	return f.r.TryReady()
 }

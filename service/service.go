@@ -62,23 +62,28 @@ type Stopper interface {
 // the unit a pipeline is built from.
 //
 // A layer reports bad configuration (a zero capacity, a nil function) as an error
-// when it is applied, never as a panic during a call. If the service it returns owns
-// goroutines, it implements [Stopper], and whoever applied the layer (usually a
-// pipeline) stops it. A layer may be applied more than once; each application builds
-// an independent stage.
-type Layer[Req, Res any] func(inner Service[Req, Res]) (Service[Req, Res], error)
+// when it is applied, never as a panic during a call. If the stage it builds starts
+// goroutines, the layer hands their [Stopper] to sc with [Scope.Own], and whoever
+// made sc (usually a pipeline) stops them; the service it returns need not be a
+// Stopper, and callers never probe it for one. A layer may be applied more than
+// once; each application builds an independent stage. Apply a layer with [Apply],
+// which checks its arguments and its result.
+type Layer[Req, Res any] func(sc *Scope, inner Service[Req, Res]) (Service[Req, Res], error)
 
 // Built returns what a stage's constructor returned as a Service: s, or a nil
 // Service when err is not nil. A constructor that fails returns a nil pointer, and
 // a nil pointer stored in an interface is not a nil interface, so a layer must not
 // return it as it is; Built is how every stage's Layer avoids that:
 //
-//	return func(inner service.Service[Req, Res]) (service.Service[Req, Res], error) {
+//	return func(_ *service.Scope, inner service.Service[Req, Res]) (service.Service[Req, Res], error) {
 //		return service.Built[Req, Res](New(inner, d, opts...))
 //	}
 func Built[Req, Res any, S Service[Req, Res]](s S, err error) (Service[Req, Res], error) {
 	if err != nil {
 		return nil, err
+	}
+	if CheckService[Req, Res](s) != nil {
+		return nil, errors.New("constructor returned a nil service")
 	}
 	return s, nil
 }

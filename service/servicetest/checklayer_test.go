@@ -1,0 +1,49 @@
+package servicetest_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tower-go/tower/service"
+	"github.com/tower-go/tower/service/servicetest"
+)
+
+func passThrough(ctx context.Context, n int, next service.Service[int, int]) (int, error) {
+	return next.Call(ctx, n)
+}
+
+func TestCheckLayerPassesAStageThatForwards(t *testing.T) {
+	servicetest.CheckLayer(t, service.Stage[int, int](passThrough), 1)
+}
+
+// hiding is the mistake CheckLayer exists to catch: a wrapper that keeps only Call,
+// so the inner service's readiness and TryCall vanish.
+type hiding struct{ service.Service[int, int] }
+
+func hidingLayer(_ *service.Scope, inner service.Service[int, int]) (service.Service[int, int], error) {
+	return hiding{inner}, nil
+}
+
+// TestCheckLayerBadLayer is run in a child process by TestCheckLayerCatches: it
+// must fail there.
+func TestCheckLayerBadLayer(t *testing.T) {
+	if os.Getenv("SERVICETEST_BAD_LAYER") != "1" {
+		t.Skip("run by TestCheckLayerCatches in a child process")
+	}
+	servicetest.CheckLayer[int, int](t, hidingLayer, 1)
+}
+
+func TestCheckLayerCatchesAStageThatHidesAbilities(t *testing.T) {
+	cmd := exec.Command(os.Args[0], "-test.run=^TestCheckLayerBadLayer$", "-test.v")
+	cmd.Env = append(os.Environ(), "SERVICETEST_BAD_LAYER=1")
+	out, err := cmd.CombinedOutput()
+	require.Error(t, err, "CheckLayer must fail a layer that hides its inner service's abilities:\n%s", out)
+	assert.Contains(t, string(out), "does not implement service.Readier")
+	assert.Contains(t, string(out), "has no TryCall of its own")
+	assert.Contains(t, string(out), "TryCall waits while the inner service is busy")
+}
