@@ -11,7 +11,8 @@ import (
 // once, at construction, so that a call pays no type assertion.
 //
 // Every built-in stage embeds a Next. Embedding gives the stage the inner service's
-// readiness ([Next.Ready], [Next.TryReady]) and [Next.Unwrap] by promotion; the stage
+// readiness ([Next.Ready], [Next.TryReady]), its load ([Next.Load]) and
+// [Next.Unwrap] by promotion; the stage
 // defines its own Call and TryCall and reaches the inner service through
 // s.Next.Call and s.Next.TryCall. A stage that defines Call must define TryCall too,
 // or its promoted TryCall would bypass it (every built-in stage asserts both at
@@ -27,12 +28,14 @@ type Next[Req, Res any] struct {
 	svc   Service[Req, Res]
 	try   TryCaller[Req, Res] // nil when svc has no TryCall of its own
 	ready Readier             // nil when svc has no bound: always ready
+	load  Loader              // nil when svc reports no load
 }
 
 var (
 	_ Service[int, int]   = (*Next[int, int])(nil)
 	_ Readier             = (*Next[int, int])(nil)
 	_ TryCaller[int, int] = (*Next[int, int])(nil)
+	_ Loader              = (*Next[int, int])(nil)
 )
 
 // ErrNilService is the error for a missing service: a nil interface, a nil [Func],
@@ -48,7 +51,8 @@ func NewNext[Req, Res any](inner Service[Req, Res]) (Next[Req, Res], error) {
 	}
 	try, _ := inner.(TryCaller[Req, Res])
 	ready, _ := inner.(Readier)
-	return Next[Req, Res]{svc: inner, try: try, ready: ready}, nil
+	load, _ := inner.(Loader)
+	return Next[Req, Res]{svc: inner, try: try, ready: ready, load: load}, nil
 }
 
 // CheckService returns nil if s can serve calls, and [ErrNilService] if it is a nil
@@ -118,6 +122,14 @@ func (n *Next[Req, Res]) TryReady() error {
 // [Readier]). A stage that sheds or steers by readiness can skip its checks when
 // it has none.
 func (n *Next[Req, Res]) Bounded() bool { return n.ready != nil }
+
+// Load returns the inner service's load (see [Loader]), or 0 if it reports none.
+func (n *Next[Req, Res]) Load() float64 {
+	if n.load == nil {
+		return 0
+	}
+	return n.load.Load()
+}
 
 // Unwrap returns the inner service.
 func (n *Next[Req, Res]) Unwrap() Service[Req, Res] { return n.svc }

@@ -192,3 +192,25 @@ func TestApply(t *testing.T) {
 		assert.NotNil(t, got)
 	})
 }
+
+func TestNextForwardsLoad(t *testing.T) {
+	mock, h := servicetest.New[int, int]()
+	defer h.Close()
+	n, err := service.NewNext[int, int](mock)
+	require.NoError(t, err)
+	assert.Zero(t, n.Load())
+	h.SetLoad(3.25)
+	assert.Equal(t, 3.25, n.Load())
+	assert.Equal(t, 3.25, service.Load[int, int](mock))
+
+	s, err := service.NewStage(service.Service[int, int](mock), func(ctx context.Context, x int, next service.Service[int, int]) (int, error) {
+		return next.Call(ctx, x)
+	})
+	require.NoError(t, err)
+	assert.Equal(t, 3.25, s.Load(), "a user's stage forwards load without knowing about it")
+
+	plain, err := service.NewNext[int, int](service.Func[int, int](echo))
+	require.NoError(t, err)
+	assert.Zero(t, plain.Load(), "a service without a load reports none")
+	assert.Zero(t, service.Load[int, int](service.Func[int, int](echo)))
+}

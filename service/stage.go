@@ -33,6 +33,7 @@ var (
 	_ Service[int, int]   = (*FuncStage[int, int])(nil)
 	_ Readier             = (*FuncStage[int, int])(nil)
 	_ TryCaller[int, int] = (*FuncStage[int, int])(nil)
+	_ Loader              = (*FuncStage[int, int])(nil)
 )
 
 // NewStage returns a stage that answers every call with f over inner. It returns an
@@ -86,3 +87,5 @@ func (t *tryNext[Req, Res]) Ready(ctx context.Context) error {
 }
 
 func (t *tryNext[Req, Res]) TryReady() error { return (*Next[Req, Res])(t).TryReady() }
+
+func (t *tryNext[Req, Res]) Load() float64 { return (*Next[Req, Res])(t).Load() }

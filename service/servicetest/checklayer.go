@@ -25,6 +25,10 @@ const (
 	// inner service that is busy does not show; a permanent failure of the inner
 	// service still reaches callers, through their calls.
 	Boundary
+	// Absorbs: the stage answers in place of an inner service that refuses or
+	// fails (a fallback), so neither a busy nor a failed inner service shows; only
+	// that calls pass through is checked.
+	Absorbs
 )
 
 // CheckOption configures [CheckLayer].
@@ -51,6 +55,8 @@ func WithReadiness(r Readiness) CheckOption { return func(c *checkConfig) { c.re
 //     without waiting (not even on fake time), while the inner service is busy — so
 //     that a load shedder in front of the stage sheds at once (for [Boundary]
 //     stages, which queue, this is skipped);
+//   - the inner service's load (service.Loader) reads through the stage unchanged
+//     (skipped for [Boundary] stages, whose load is their own queue);
 //   - a permanent failure of the inner service's readiness reaches the caller: its
 //     TryReady and Ready return it (for [Boundary] stages, a call does).
 //
@@ -137,6 +143,24 @@ func CheckLayer[Req, Res any](t *testing.T, l service.Layer[Req, Res], req Req, 
 				}
 			})
 		})
+	}
+
+	if cfg.readiness != Boundary {
+		t.Run("load reads through", func(t *testing.T) {
+			svc, h := build(t)
+			l, ok := svc.(service.Loader)
+			if !ok {
+				t.Fatalf("the stage (%T) does not implement service.Loader: it hides its inner service's load", svc)
+			}
+			h.SetLoad(7.5)
+			if got := l.Load(); got != 7.5 {
+				t.Fatalf("Load = %v, want the inner service's 7.5", got)
+			}
+		})
+	}
+
+	if cfg.readiness == Absorbs {
+		return
 	}
 
 	if cfg.readiness != Boundary {

@@ -45,5 +45,6 @@ func TestCheckLayerCatchesAStageThatHidesAbilities(t *testing.T) {
 	require.Error(t, err, "CheckLayer must fail a layer that hides its inner service's abilities:\n%s", out)
 	assert.Contains(t, string(out), "does not implement service.Readier")
 	assert.Contains(t, string(out), "has no TryCall of its own")
+	assert.Contains(t, string(out), "does not implement service.Loader")
 	assert.Contains(t, string(out), "TryCall waits while the inner service is busy")
 }

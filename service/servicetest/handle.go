@@ -3,6 +3,7 @@ package servicetest
 import (
 	"context"
 	"errors"
+	"math"
 )
 
 // Handle scripts a [Mock]: its readiness, and the answers to the calls it accepted.
@@ -159,3 +160,7 @@ func (h *Handle[Req, Res]) Serve(ctx context.Context, fn func(Req) (Res, error))
 		_ = r.answer(res, err) // ErrAnswered only if Close got there first
 	}
 }
+
+// SetLoad sets the load the mock reports through service.Loader: what a balancer
+// or a load metric over the mock reads.
+func (h *Handle[Req, Res]) SetLoad(v float64) { h.s.load.Store(math.Float64bits(v)) }

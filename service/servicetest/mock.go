@@ -2,7 +2,9 @@ package servicetest
 
 import (
 	"context"
+	"math"
 	"sync"
+	"sync/atomic"
 
 	"github.com/tower-go/tower/service"
 )
@@ -11,6 +13,7 @@ var (
 	_ service.Service[int, int]   = (*Mock[int, int])(nil)
 	_ service.Readier             = (*Mock[int, int])(nil)
 	_ service.TryCaller[int, int] = (*Mock[int, int])(nil)
+	_ service.Loader              = (*Mock[int, int])(nil)
 )
 
 // New returns a mock service and the handle that scripts it. The mock starts with
@@ -88,6 +91,9 @@ func (m *Mock[Req, Res]) TryReady() error {
 	return nil
 }
 
+// Load returns the load the handle set with [Handle.SetLoad] (0 until then).
+func (m *Mock[Req, Res]) Load() float64 { return math.Float64frombits(m.s.load.Load()) }
+
 // state is shared by a mock and its handle. Every field but changed's waiters is
 // guarded by mu; changed is closed and replaced whenever something a waiter may be
 // waiting for happens (a permit, a request, a failure, the close).
@@ -101,6 +107,7 @@ type state[Req, Res any] struct {
 	all     []*Request[Req, Res] // accepted, in arrival order
 	pending int                  // accepted, not yet answered
 	changed chan struct{}
+	load    atomic.Uint64 // float64 bits, set by Handle.SetLoad
 }
 
 func (s *state[Req, Res]) errLocked() error {
