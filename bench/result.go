@@ -10,8 +10,9 @@ import (
 // Result is one implementation's record for one workload: one JSON line on stdout,
 // one row of the table, one series in the report.
 //
-// The fixed fields are those of BENCH.md, in its order. P50us and P99us are nil
-// (JSON null) where a workload does not time calls one by one (the sequential ones).
+// The fixed fields are those README.md documents ("JSON lines"), in that order.
+// P50us and P99us are nil (JSON null) where a workload does not time calls one by
+// one (the sequential ones).
 // Extra fields follow in the order they were set.
 type Result struct {
 	Workload  string
@@ -84,13 +85,14 @@ func (r *Result) Note(s string) {
 	r.Set("note", s)
 }
 
-// fixedKeys are the BENCH.md fields; an extra field may not reuse them.
+// fixedKeys are the fixed fields; an extra field may not reuse them.
 var fixedKeys = map[string]bool{
 	"workload": true, "impl": true, "calls": true, "ok": true, "errors": true, "secs": true,
 	"ns_per_call": true, "rps": true, "p50_us": true, "p99_us": true,
 }
 
-// MarshalJSON writes the fixed fields in BENCH.md order, then the extra fields.
+// MarshalJSON writes the fixed fields in their documented order, then the extra
+// fields.
 func (r Result) MarshalJSON() ([]byte, error) {
 	var b bytes.Buffer
 	b.WriteByte('{')

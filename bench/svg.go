@@ -5,6 +5,7 @@ import (
 	"html"
 	"math"
 	"strings"
+	"unicode/utf8"
 )
 
 // Inline SVG charts for the HTML report: no library, no script, just markup.
@@ -41,20 +42,26 @@ type bar struct {
 // barChart draws horizontal bars scaled to the largest value.
 func barChart(title string, bars []bar) string {
 	const (
-		width  = 760
-		left   = 150
-		right  = 150
+		width  = 680
 		rowH   = 26
 		top    = 30
 		bottom = 10
+		charW  = 7 // about the width of a character of the 12px labels
 	)
-	height := top + rowH*len(bars) + bottom
-	max := 0.0
+	// Room for the longest label on the left and the longest value on the right.
+	left, right := 60, 60
 	for _, b := range bars {
-		max = math.Max(max, b.Value)
+		left = max(left, charW*utf8.RuneCountInString(b.Label)+16)
+		right = max(right, charW*utf8.RuneCountInString(b.Text)+12)
 	}
-	if max <= 0 {
-		max = 1
+	left, right = min(left, width/3), min(right, width/3)
+	height := top + rowH*len(bars) + bottom
+	hi := 0.0
+	for _, b := range bars {
+		hi = math.Max(hi, b.Value)
+	}
+	if hi <= 0 {
+		hi = 1
 	}
 	span := float64(width - left - right)
 	var s strings.Builder
@@ -65,7 +72,7 @@ func barChart(title string, bars []bar) string {
 		y := top + i*rowH
 		w := 0.0
 		if b.Value > 0 {
-			w = math.Max(1, b.Value/max*span)
+			w = math.Max(1, b.Value/hi*span)
 		}
 		fmt.Fprintf(&s, `<text x="%d" y="%d" text-anchor="end" class="label">%s</text>`, left-8, y+17, esc(b.Label))
 		fmt.Fprintf(&s, `<rect x="%d" y="%d" width="%.1f" height="%d" fill="%s"><title>%s: %s</title></rect>`,
@@ -87,8 +94,8 @@ type curve struct {
 // axis, log10(1/(1-p)), so that 90%, 99%, 99.9% ... are evenly spaced.
 func percentileChart(title string, curves []curve) string {
 	const (
-		width  = 760
-		height = 380
+		width  = 680
+		height = 360
 		left   = 70
 		right  = 150
 		top    = 34

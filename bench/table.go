@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -32,7 +33,7 @@ func writeTable(w io.Writer, rs []Result) {
 		var extra []string
 		for _, f := range r.Extra {
 			if !tableExtraSkip[f.Key] {
-				extra = append(extra, fmt.Sprintf("%s=%v", f.Key, f.Value))
+				extra = append(extra, f.Key+"="+plainValue(f.Value))
 			}
 		}
 		ratio := "-"
@@ -71,6 +72,21 @@ func writeTable(w io.Writer, rs []Result) {
 	fmt.Fprintln(w, "  vs raw: ns ratio for sequential workloads (lower is better), rps ratio for parallel ones, goodput (good) for open loops (higher is better)")
 }
 
+// plainValue formats an extra field's value for the table as %v does, except that a
+// float is never written with an exponent (1.28e+06 is 1280000).
+func plainValue(v any) string {
+	switch f := v.(type) {
+	case float64:
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			return fmt.Sprint(f)
+		}
+		return strconv.FormatFloat(f, 'f', -1, 64)
+	case float32:
+		return plainValue(float64(f))
+	}
+	return fmt.Sprint(v)
+}
+
 func us(p *float64) string {
 	if p == nil {
 		return "-"
@@ -81,10 +97,15 @@ func us(p *float64) string {
 // thousands formats n with comma separators.
 func thousands(n int64) string {
 	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	if neg {
-		s = s[1:]
+	if rest, neg := strings.CutPrefix(s, "-"); neg {
+		return "-" + groupDigits(rest)
 	}
+	return groupDigits(s)
+}
+
+// groupDigits puts a comma between every three digits of a string of digits, from
+// the right.
+func groupDigits(s string) string {
 	var b strings.Builder
 	for i, c := range s {
 		if i > 0 && (len(s)-i)%3 == 0 {
@@ -92,8 +113,53 @@ func thousands(n int64) string {
 		}
 		b.WriteRune(c)
 	}
-	if neg {
-		return "-" + b.String()
-	}
 	return b.String()
+}
+
+// Numbers for people, used by the HTML report: no exponents, thousands separated,
+// about three significant digits.
+
+// human formats v with thousands separators and about three significant digits:
+// 23,510 for 23510.4, 128 for 127.9, 12.8, 1.28, 0.128, 0.00128 (never an exponent).
+func human(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "n/a"
+	}
+	return withDecimals(v, sigDecimals(v))
+}
+
+// sigDecimals is the number of decimals that shows about three significant digits
+// of v: none from 100 up.
+func sigDecimals(v float64) int {
+	a := math.Abs(v)
+	switch {
+	case a == 0 || a >= 100:
+		return 0
+	case a >= 10:
+		return 1
+	case a >= 1:
+		return 2
+	}
+	d := 2 - int(math.Floor(math.Log10(a)))
+	return min(d, 9)
+}
+
+// withDecimals formats v with the given decimals and thousands separators in the integer
+// part.
+func withDecimals(v float64, decimals int) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "n/a"
+	}
+	s := strconv.FormatFloat(v, 'f', decimals, 64)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	whole, frac, hasFrac := strings.Cut(s, ".")
+	whole = groupDigits(whole)
+	if hasFrac {
+		whole += "." + frac
+	}
+	if neg && strings.Trim(whole, "0.,") != "" {
+		return "-" + whole
+	}
+	return whole
 }
