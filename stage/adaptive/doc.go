@@ -39,7 +39,8 @@
 // and otherwise forwards the inner service's TryReady; Ready waits for a free
 // permit, then for the inner service. Readiness reserves nothing. It implements
 // service.TryCaller: TryCall takes a permit only if one is free, then calls the
-// inner service's TryCall.
+// inner service's non-blocking call. The limiter reaches its inner service through
+// an embedded service.Next.
 //
 // # Overload and errors
 //
@@ -52,8 +53,13 @@
 // # Events
 //
 // [WithEvents] receives EventLimitChanged (Event.Limit is the new limit) each time
-// the limit moves, emitted in order under the limiter's lock, and EventShed for
-// each call refused at once.
+// the limit moves, emitted in order under the limiter's algorithm lock, and
+// EventShed for each Call refused at once in [WithReject] mode. One decision, one
+// event: a refusal on the TryCall path is made on behalf of the stage that asked
+// for the non-blocking call (package loadshed), which reports it with an error
+// wrapping ErrLimitReached, so the limiter emits nothing for it. A panic in the
+// hook, the drop predicate or the algorithm leaves the limiter working: the
+// call's permit is given back and the lock released on the way out.
 //
 // # Cancellation
 //
@@ -69,11 +75,12 @@
 //
 // # Cost
 //
-// Measuring latency needs two clock reads per call, and the permits are a mutex
-// with a FIFO list of waiters (taken twice per call). On a 2-core AMD EPYC VM,
-// where one time.Now costs ~40 ns, a call with a free permit costs ~85 ns (AIMD)
-// to ~100 ns (Gradient) over the bare inner call, about what a buffered-channel
-// semaphore plus the same two clock reads costs (~90 ns); ~70 ns/op from two
-// cores; a call that queues and is handed a permit ~0.3 µs; a refusal ~6 ns. No
+// Measuring latency needs two clock reads per call. The permits are the module's
+// one permit queue, the semaphore of package limit with a moving limit: a free
+// permit is taken and given back lock-free, and a mutex is held only to queue a
+// waiter and hand it a permit. Each sample takes the algorithm's mutex once. On a
+// 2-core AMD EPYC VM, where one time.Now costs ~40 ns, a call with a free permit
+// costs about 85-100 ns over the bare inner call, about what a buffered-channel
+// semaphore plus the same two clock reads costs; see the package benchmarks. No
 // allocation per call: each limiter reuses the waiters of calls that waited.
 package adaptive

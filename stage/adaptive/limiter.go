@@ -2,33 +2,33 @@ package adaptive
 
 import (
 	"context"
-	"errors"
+	"fmt"
 	"sync"
-	"sync/atomic"
 	"time"
 
+	"github.com/tower-go/tower/internal/permits"
 	"github.com/tower-go/tower/service"
 )
 
 // Limiter is a concurrency limit whose limit an [Algorithm] moves with the
 // latency and drops it observes. Make one with [New]; the zero value is not
 // usable. It is safe for concurrent use. Call blocks while every permit is taken
-// (unless [WithReject]); TryCall never waits for a permit. Each call takes the
-// limiter's mutex twice and reads the clock twice (~100 ns in all, see the package
-// doc), and allocates nothing.
+// (unless [WithReject]); TryCall never waits for a permit.
+//
+// It embeds the inner service's [service.Next]; it overrides readiness, since it
+// has a bound of its own, and promotes Unwrap.
+//
+// The permits are the module's one permit queue (the semaphore of package limit):
+// a free permit is taken and given back lock-free. Each call reads the clock
+// twice and takes the algorithm's mutex once, for its sample; it allocates
+// nothing, even when it has to wait (the limiter reuses its waiters).
 type Limiter[Req, Res any] struct {
-	inner service.Service[Req, Res]
-	ready service.Forward
-	alg   Algorithm
-	cfg   config
+	service.Next[Req, Res]
+	q   permits.Queue
+	cfg config
 
-	limit atomic.Int64 // written under mu; read lock-free by Limit
-
-	mu         sync.Mutex
-	inFlight   int
-	head, tail *waiter // callers waiting for a permit, oldest first
-	free       *waiter // reusable waiters
-	nfree      int
+	mu  sync.Mutex // serialises the algorithm and the limit's moves
+	alg Algorithm
 }
 
 var (
@@ -39,11 +39,13 @@ var (
 
 // New returns an adaptive concurrency limit in front of inner. Without options it
 // uses the [Gradient] algorithm between [DefaultMinLimit] and [DefaultMaxLimit],
-// starting at [DefaultInitialLimit]. It reports a nil inner service or a bad
-// option as an error.
+// starting at [DefaultInitialLimit]. It reports a nil inner service, a bad or nil
+// option, or an algorithm constructor that fails or returns a nil Algorithm (it is
+// called once here) as an error.
 func New[Req, Res any](inner service.Service[Req, Res], opts ...Option) (*Limiter[Req, Res], error) {
-	if inner == nil {
-		return nil, errors.New("adaptive: inner service must not be nil")
+	next, err := service.NewNext(inner)
+	if err != nil {
+		return nil, fmt.Errorf("adaptive: inner %w", err)
 	}
 	cfg, err := newConfig(opts)
 	if err != nil {
@@ -53,16 +55,18 @@ func New[Req, Res any](inner service.Service[Req, Res], opts ...Option) (*Limite
 	if err != nil {
 		return nil, err
 	}
-	l := &Limiter[Req, Res]{inner: inner, ready: service.ForwardReady(inner), alg: alg, cfg: cfg}
-	l.limit.Store(int64(cfg.initial))
+	l := &Limiter[Req, Res]{Next: next, alg: alg, cfg: cfg}
+	// Waiters are reused: a limiter is one stage's, made and used in one place.
+	l.q.Init(cfg.initial, true)
 	return l, nil
 }
 
 // Layer returns a layer that puts an adaptive concurrency limit, configured by
 // opts, in front of the inner service. Each application builds an independent
-// limiter with its own algorithm state.
+// limiter with its own algorithm state. Bad options are reported when the layer
+// is applied.
 func Layer[Req, Res any](opts ...Option) service.Layer[Req, Res] {
-	return func(inner service.Service[Req, Res]) (service.Service[Req, Res], error) {
+	return func(_ *service.Scope, inner service.Service[Req, Res]) (service.Service[Req, Res], error) {
 		return service.Built[Req, Res](New(inner, opts...))
 	}
 }
@@ -70,28 +74,42 @@ func Layer[Req, Res any](opts ...Option) service.Layer[Req, Res] {
 // Call waits for a permit (bounded by ctx, which ends the wait with ctx.Err()),
 // calls the inner service, and feeds the call's latency and outcome to the
 // algorithm. With [WithReject] it fails at once with [ErrLimitReached] instead of
-// waiting. The inner service's response and error are returned unchanged.
+// waiting, and emits EventShed: the stage's own decision. The inner service's
+// response and error are returned unchanged.
 //
 // The limiter does not recover panics; a panicking inner service's permit is
 // given back (without a sample) and the panic goes on up the stack.
 func (l *Limiter[Req, Res]) Call(ctx context.Context, req Req) (Res, error) {
-	n, err := l.acquire(ctx, !l.cfg.reject)
-	if err != nil {
-		var zero Res
-		return zero, err
+	n := l.q.TryAcquire()
+	if n == 0 {
+		var err error
+		if n, err = l.wait(ctx); err != nil {
+			var zero Res
+			return zero, err
+		}
 	}
 	return l.call(ctx, req, n, false)
 }
 
+func (l *Limiter[Req, Res]) wait(ctx context.Context) (int, error) {
+	if l.cfg.reject {
+		l.cfg.events.Emit(shedEvent)
+		return 0, ErrLimitReached
+	}
+	return l.q.AcquireSlow(ctx)
+}
+
 // TryCall takes a permit if one is free now, or fails at once with
-// [ErrLimitReached]; it then calls the inner service through [service.TryCall],
-// so the inner service's own refusal comes back at once too (and, matching
-// service.ErrOverloaded, counts as a drop by default).
+// [ErrLimitReached]; it then makes the inner service's non-blocking call, so the
+// inner service's own refusal comes back at once too (and, matching
+// service.ErrOverloaded, counts as a drop by default). A refusal here emits no
+// event: it is made on behalf of the stage that asked for the non-blocking call
+// (load shedding), which reports it.
 func (l *Limiter[Req, Res]) TryCall(ctx context.Context, req Req) (Res, error) {
-	n, err := l.acquire(ctx, false)
-	if err != nil {
+	n := l.q.TryAcquire()
+	if n == 0 {
 		var zero Res
-		return zero, err
+		return zero, ErrLimitReached
 	}
 	return l.call(ctx, req, n, true)
 }
@@ -100,14 +118,14 @@ func (l *Limiter[Req, Res]) call(ctx context.Context, req Req, n int, try bool) 
 	done := false
 	defer func() {
 		if !done {
-			l.release() // the inner service panicked
+			l.q.Release() // the inner service panicked
 		}
 	}()
 	start := time.Now()
 	if try {
-		res, err = service.TryCall(ctx, l.inner, req)
+		res, err = l.Next.TryCall(ctx, req)
 	} else {
-		res, err = l.inner.Call(ctx, req)
+		res, err = l.Next.Call(ctx, req)
 	}
 	rtt := time.Since(start)
 	done = true
@@ -116,54 +134,47 @@ func (l *Limiter[Req, Res]) call(ctx context.Context, req Req, n int, try bool) 
 }
 
 // finish gives the permit back and, for a success or a drop, feeds the sample to
-// the algorithm and applies the new limit.
+// the algorithm and applies the new limit. The permit is given back even if the
+// drop predicate, the algorithm or the events hook panics.
 func (l *Limiter[Req, Res]) finish(n int, rtt time.Duration, err error) {
+	defer l.q.Release()
 	dropped := err != nil && l.cfg.isDrop(err)
+	if err != nil && !dropped {
+		return
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.inFlight--
-	if err == nil || dropped {
-		cur := int(l.limit.Load())
-		next := min(max(l.alg.Update(Sample{RTT: rtt, InFlight: n, Limit: cur, Dropped: dropped}), l.cfg.min), l.cfg.max)
-		if next != cur {
-			l.limit.Store(int64(next))
-			l.cfg.events.Emit(service.Event{Stage: stageName, Kind: service.EventLimitChanged, Limit: next})
-		}
+	cur := l.q.Limit()
+	next := min(max(l.alg.Update(Sample{RTT: rtt, InFlight: n, Limit: cur, Dropped: dropped}), l.cfg.min), l.cfg.max)
+	if next != cur {
+		l.q.SetLimit(next)
+		l.cfg.events.Emit(service.Event{Stage: stageName, Kind: service.EventLimitChanged, Limit: next})
 	}
-	l.grantLocked()
 }
 
 // Limit returns the current limit. It takes no lock.
-func (l *Limiter[Req, Res]) Limit() int { return int(l.limit.Load()) }
+func (l *Limiter[Req, Res]) Limit() int { return l.q.Limit() }
 
-// InFlight returns the number of calls holding a permit now. It takes the lock.
-func (l *Limiter[Req, Res]) InFlight() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.inFlight
-}
+// InFlight returns the number of calls holding a permit now. It takes no lock.
+func (l *Limiter[Req, Res]) InFlight() int { return l.q.Held() }
 
 // Ready waits, bounded by ctx, until a permit is free, then waits for the inner
 // service's readiness. It reserves nothing: it takes a permit in turn with the
 // waiting calls and gives it straight back.
 func (l *Limiter[Req, Res]) Ready(ctx context.Context) error {
-	if _, err := l.acquire(ctx, true); err != nil {
+	if err := l.q.Ready(ctx); err != nil {
 		return err
 	}
-	l.release()
-	return l.ready.Ready(ctx)
+	return l.Next.Ready(ctx)
 }
 
 // TryReady returns [ErrLimitReached] if no permit is free now (every one is taken,
 // or callers are queued for them), otherwise the inner service's TryReady.
 func (l *Limiter[Req, Res]) TryReady() error {
-	l.mu.Lock()
-	free := l.inFlight < int(l.limit.Load()) && l.head == nil
-	l.mu.Unlock()
-	if !free {
+	if !l.q.Free() {
 		return ErrLimitReached
 	}
-	return l.ready.TryReady()
+	return l.Next.TryReady()
 }
 
 // stageName is the Stage of the limiter's events.

@@ -3,6 +3,7 @@ package adaptive_test
 import (
 	"context"
 	"errors"
+	"math"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -315,7 +316,7 @@ func TestReject(t *testing.T) {
 			require.ErrorIs(t, err, service.ErrOverloaded)
 			_, err = l.TryCall(t.Context(), 3)
 			require.ErrorIs(t, err, adaptive.ErrLimitReached)
-			assert.Equal(t, 2, rec.shed)
+			assert.Equal(t, 1, rec.shed, "a refusal in Call is the limiter's to report, one in TryCall is not")
 			assert.Equal(t, 1, h.Calls())
 		})
 	})
@@ -452,11 +453,11 @@ func TestBounds(t *testing.T) {
 		synctest.Test(t, testClamp) // a limit below 1 would deadlock: synctest reports it
 	})
 	t.Run("the default initial limit moves within the bounds", func(t *testing.T) {
-		l := mustNew(t, service.Func[int, int](nil), adaptive.WithMaxLimit(8))
+		l := mustNew(t, echoInt, adaptive.WithMaxLimit(8))
 		assert.Equal(t, 8, l.Limit())
-		l = mustNew(t, service.Func[int, int](nil), adaptive.WithMinLimit(30))
+		l = mustNew(t, echoInt, adaptive.WithMinLimit(30))
 		assert.Equal(t, 30, l.Limit())
-		l = mustNew(t, service.Func[int, int](nil))
+		l = mustNew(t, echoInt)
 		assert.Equal(t, adaptive.DefaultInitialLimit, l.Limit())
 	})
 }
@@ -523,7 +524,21 @@ func TestNew(t *testing.T) {
 		{"a maximum below the minimum", []adaptive.Option{adaptive.WithMinLimit(5), adaptive.WithMaxLimit(4)}, "adaptive: maximum limit 4 is below the minimum 5"},
 		{"an initial limit out of bounds", []adaptive.Option{adaptive.WithMaxLimit(10), adaptive.WithInitialLimit(11)}, "adaptive: initial limit 11 is outside the bounds [1, 10]"},
 		{"a nil algorithm constructor", []adaptive.Option{adaptive.WithAlgorithm(nil)}, "adaptive: algorithm constructor must not be nil"},
-		{"an algorithm constructor returning nil", []adaptive.Option{adaptive.WithAlgorithm(func() adaptive.Algorithm { return nil })}, "adaptive: algorithm constructor returned nil"},
+		{"an algorithm constructor returning nil", []adaptive.Option{adaptive.WithAlgorithm(func() adaptive.Algorithm { return nil })}, "adaptive: algorithm constructor returned a nil Algorithm"},
+		{"an algorithm constructor returning a typed nil", []adaptive.Option{adaptive.WithAlgorithm(func() adaptive.Algorithm { return (*adaptive.Gradient)(nil) })}, "adaptive: algorithm constructor returned a nil Algorithm"},
+		{"a huge maximum", []adaptive.Option{adaptive.WithMaxLimit(math.MaxInt)}, "adaptive: maximum limit must be at most 2147483647, got 9223372036854775807"},
+		{"a huge initial limit", []adaptive.Option{adaptive.WithInitialLimit(math.MaxInt)}, "adaptive: initial limit 9223372036854775807 is outside the bounds [1, 1000]"},
+		{"a negative minimum", []adaptive.Option{adaptive.WithMinLimit(-1)}, "adaptive: minimum limit must be at least 1, got -1"},
+		{"a NaN AIMD backoff", []adaptive.Option{adaptive.WithAIMD(adaptive.WithBackoff(math.NaN()))}, "adaptive: AIMD backoff must be in (0, 1), got NaN"},
+		{"an infinite AIMD backoff", []adaptive.Option{adaptive.WithAIMD(adaptive.WithBackoff(math.Inf(1)))}, "adaptive: AIMD backoff must be in (0, 1), got +Inf"},
+		{"a negative AIMD threshold", []adaptive.Option{adaptive.WithAIMD(adaptive.WithLatencyThreshold(-1))}, "adaptive: AIMD latency threshold must be positive, got -1ns"},
+		{"a nil AIMD option", []adaptive.Option{adaptive.WithAIMD(nil)}, "adaptive: nil AIMD option"},
+		{"a NaN gradient tolerance", []adaptive.Option{adaptive.WithGradient(adaptive.WithTolerance(math.NaN()))}, "adaptive: gradient tolerance must be at least 1, got NaN"},
+		{"an infinite gradient tolerance", []adaptive.Option{adaptive.WithGradient(adaptive.WithTolerance(math.Inf(1)))}, "adaptive: gradient tolerance must be at least 1, got +Inf"},
+		{"a NaN gradient smoothing", []adaptive.Option{adaptive.WithGradient(adaptive.WithSmoothing(math.NaN()))}, "adaptive: gradient smoothing must be in (0, 1], got NaN"},
+		{"a negative gradient queue", []adaptive.Option{adaptive.WithGradient(adaptive.WithQueueSize(-1))}, "adaptive: gradient queue size must not be negative, got -1"},
+		{"a zero gradient window", []adaptive.Option{adaptive.WithGradient(adaptive.WithLongWindow(0))}, "adaptive: gradient long window must be at least 1, got 0"},
+		{"a nil gradient option", []adaptive.Option{adaptive.WithGradient(nil)}, "adaptive: nil gradient option"},
 		{"a bad AIMD option", []adaptive.Option{adaptive.WithAIMD(adaptive.WithBackoff(0))}, "adaptive: AIMD backoff must be in (0, 1), got 0"},
 		{"a bad gradient option", []adaptive.Option{adaptive.WithGradient(adaptive.WithSmoothing(2))}, "adaptive: gradient smoothing must be in (0, 1], got 2"},
 		{"a nil drop predicate", []adaptive.Option{adaptive.WithIsDrop(nil)}, "adaptive: drop predicate must not be nil"},
@@ -533,14 +548,28 @@ func TestNew(t *testing.T) {
 			l, err := adaptive.New[int, int](inner, tc.opts...)
 			require.EqualError(t, err, tc.want)
 			require.Nil(t, l)
-			s, err := adaptive.Layer[int, int](tc.opts...)(inner)
+			s, err := adaptive.Layer[int, int](tc.opts...)(new(service.Scope), inner)
 			require.EqualError(t, err, tc.want)
 			require.Nil(t, s)
 		})
 	}
 	t.Run("rejects a nil inner service", func(t *testing.T) {
-		_, err := adaptive.New[int, int](nil)
-		require.EqualError(t, err, "adaptive: inner service must not be nil")
+		for _, inner := range []service.Service[int, int]{nil, (*servicetest.Mock[int, int])(nil), service.Func[int, int](nil)} {
+			l, err := adaptive.New[int, int](inner)
+			require.EqualError(t, err, "adaptive: inner service is nil")
+			require.Nil(t, l)
+		}
+	})
+	t.Run("accepts the largest limit and huge gradient settings", func(t *testing.T) {
+		l, err := adaptive.New[int, int](inner, adaptive.WithMaxLimit(adaptive.MaxLimit), adaptive.WithInitialLimit(adaptive.MaxLimit),
+			adaptive.WithGradient(adaptive.WithQueueSize(math.MaxInt), adaptive.WithLongWindow(math.MaxInt)))
+		require.NoError(t, err)
+		for range 3 {
+			_, err = l.Call(t.Context(), 1)
+			require.NoError(t, err)
+		}
+		assert.LessOrEqual(t, l.Limit(), adaptive.MaxLimit)
+		assert.GreaterOrEqual(t, l.Limit(), 1)
 	})
 	t.Run("each application of the layer gets its own algorithm", func(t *testing.T) {
 		var built int
@@ -549,7 +578,7 @@ func TestNew(t *testing.T) {
 			return &scriptAlg{}
 		}))
 		for range 2 {
-			_, err := layer(inner)
+			_, err := layer(new(service.Scope), inner)
 			require.NoError(t, err)
 		}
 		assert.Equal(t, 2, built)
@@ -573,3 +602,5 @@ func testClamp(t *testing.T) {
 	}
 	assert.Equal(t, []int{5, 10, 10, 3, 3, 7, 7}, fed, "each sample carries the clamped limit")
 }
+
+var echoInt = service.Func[int, int](func(_ context.Context, x int) (int, error) { return x, nil })

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 
+	"github.com/tower-go/tower/internal/permits"
 	"github.com/tower-go/tower/service"
 )
 
@@ -22,8 +24,11 @@ type config struct {
 	err     error
 }
 
-// Defaults of the limiter.
+// Defaults and bounds of the limiter.
 const (
+	// MaxLimit is the highest limit a limiter takes (the permit queue's bound).
+	MaxLimit = permits.Max
+
 	DefaultInitialLimit = 20
 	DefaultMinLimit     = 1
 	DefaultMaxLimit     = 1000
@@ -52,7 +57,8 @@ func WithAIMD(opts ...AIMDOption) Option {
 
 // WithAlgorithm selects an algorithm of your own. New calls newAlg once per limiter
 // it builds (a layer applied twice builds two), since an Algorithm keeps state.
-// newAlg must not be nil nor return nil.
+// newAlg must not be nil nor return a nil Algorithm (a nil interface or a typed nil
+// pointer): New reports either as an error, so the first call cannot panic.
 func WithAlgorithm(newAlg func() Algorithm) Option {
 	return func(c *config) {
 		if newAlg == nil {
@@ -60,16 +66,16 @@ func WithAlgorithm(newAlg func() Algorithm) Option {
 			return
 		}
 		c.newAlg = func() (Algorithm, error) {
-			if a := newAlg(); a != nil {
+			if a := newAlg(); !isNil(a) {
 				return a, nil
 			}
-			return nil, errors.New("adaptive: algorithm constructor returned nil")
+			return nil, errors.New("adaptive: algorithm constructor returned a nil Algorithm")
 		}
 	}
 }
 
 // WithInitialLimit sets the limit the limiter starts with. It must lie within the
-// bounds. The default is [DefaultInitialLimit], moved within the bounds.
+// bounds (and at most [MaxLimit]). The default is [DefaultInitialLimit], moved within the bounds.
 func WithInitialLimit(n int) Option {
 	return func(c *config) {
 		if n < 1 {
@@ -91,7 +97,7 @@ func WithMinLimit(n int) Option {
 }
 
 // WithMaxLimit sets the highest limit the algorithm may set. It must be at least
-// the minimum. The default is [DefaultMaxLimit].
+// the minimum and at most [MaxLimit]. The default is [DefaultMaxLimit].
 func WithMaxLimit(n int) Option {
 	return func(c *config) {
 		if n < 1 {
@@ -129,10 +135,12 @@ func IsDrop(err error) bool {
 
 // WithEvents sets the hook that receives an EventLimitChanged event, with
 // Event.Limit set to the new limit, each time the limit moves, and an EventShed
-// event for each call refused at once (TryCall, or Call with [WithReject]).
-// EventLimitChanged events are emitted in order, while the limiter holds its lock:
-// f must be quick and must not call the limiter's Call, TryCall or Ready (Limit is
-// fine).
+// event for each Call refused at once with [WithReject]. A TryCall refusal emits
+// nothing: the stage that asked for the non-blocking call reports it (see the
+// package doc). EventLimitChanged events are emitted in order, while the limiter
+// holds its algorithm's lock (released, with the call's permit, even if f
+// panics): f must be quick and must not call the limiter's Call, TryCall or Ready
+// (Limit is fine).
 func WithEvents(f service.EventFunc) Option { return func(c *config) { c.events = f } }
 
 func newConfig(opts []Option) (config, error) {
@@ -147,6 +155,8 @@ func newConfig(opts []Option) (config, error) {
 	}
 	switch {
 	case c.err != nil:
+	case c.max > MaxLimit:
+		c.fail("maximum limit must be at most %d, got %d", MaxLimit, c.max)
 	case c.max < c.min:
 		c.fail("maximum limit %d is below the minimum %d", c.max, c.min)
 	case c.initial == 0:
@@ -155,4 +165,18 @@ func newConfig(opts []Option) (config, error) {
 		c.fail("initial limit %d is outside the bounds [%d, %d]", c.initial, c.min, c.max)
 	}
 	return c, c.err
+}
+
+// isNil reports whether a is a nil interface or holds a nil pointer, map, channel,
+// slice or function (whose Update would panic). It runs once per limiter built.
+func isNil(a Algorithm) bool {
+	if a == nil {
+		return true
+	}
+	rv := reflect.ValueOf(a)
+	switch rv.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Chan, reflect.Slice, reflect.Func, reflect.Interface:
+		return rv.IsNil()
+	}
+	return false
 }

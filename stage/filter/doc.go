@@ -28,7 +28,12 @@
 // that a caller can branch on the kind (rejected by a filter) and still reach the
 // reason with errors.Is or errors.As. The inner service is not called and the
 // response is the zero value. Each rejection emits a service.EventRejected event
-// (Stage "filter", Err the predicate's error) to the [WithEvents] function.
+// (Stage "filter", Err the predicate's error) to the [WithEvents] function, on the
+// Call and the TryCall path alike: a rejection is the filter's own decision, not a
+// lack of capacity, so a load shedder in front passes it through without an event
+// of its own (one decision, one event). A refusal by the inner service's
+// non-blocking call passes through the filter with no event of the filter's; the
+// stage that asked for the non-blocking call reports it.
 //
 // Any error from a predicate is a rejection, including a failed lookup: a predicate
 // that wants a failure of its own to reach the caller differently should accept and
@@ -39,8 +44,8 @@
 //
 // # Readiness
 //
-// A filter has no bound of its own: it forwards readiness (Ready, TryReady) to its
-// inner service. TryCall runs the predicate first (so a rejected request never asks
+// A filter has no bound of its own: it embeds its inner service's service.Next, so
+// readiness (Ready, TryReady) and Unwrap are the inner service's. TryCall runs the predicate first (so a rejected request never asks
 // the inner service for capacity) and then makes the inner service's non-blocking
 // call; with an async predicate, TryCall therefore waits for the predicate, bounded
 // by ctx, and only the capacity decision is made at once.

@@ -3,6 +3,7 @@ package filter
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/tower-go/tower/service"
 )
@@ -15,10 +16,8 @@ import (
 // service are. Its readiness is the inner service's. A call blocks only as long as
 // the predicate and the inner service do.
 type Filter[Req, Res any] struct {
-	service.Forward
-	next   service.Service[Req, Res]
-	try    service.TryCaller[Req, Res] // nil when next has no TryCall
-	pred   func(Req) error             // the synchronous check, or nil
+	service.Next[Req, Res]
+	pred   func(Req) error // the synchronous check, or nil
 	check  func(context.Context, Req) (Req, error)
 	events service.EventFunc
 }
@@ -70,8 +69,9 @@ func NewAsyncTransform[Req, Res any](inner service.Service[Req, Res], pred func(
 }
 
 func build[Req, Res any](inner service.Service[Req, Res], pred func(Req) error, check func(context.Context, Req) (Req, error), opts []Option) (*Filter[Req, Res], error) {
-	if inner == nil {
-		return nil, errors.New("filter: inner service is nil")
+	next, err := service.NewNext(inner)
+	if err != nil {
+		return nil, fmt.Errorf("filter: inner %w", err)
 	}
 	var cfg config
 	for _, o := range opts {
@@ -80,15 +80,7 @@ func build[Req, Res any](inner service.Service[Req, Res], pred func(Req) error, 
 		}
 		o(&cfg)
 	}
-	try, _ := inner.(service.TryCaller[Req, Res])
-	return &Filter[Req, Res]{
-		Forward: service.ForwardReady(inner),
-		next:    inner,
-		try:     try,
-		pred:    pred,
-		check:   check,
-		events:  cfg.events,
-	}, nil
+	return &Filter[Req, Res]{Next: next, pred: pred, check: check, events: cfg.events}, nil
 }
 
 // Call checks req with the predicate and, if it is accepted, calls the inner
@@ -105,11 +97,14 @@ func (f *Filter[Req, Res]) Call(ctx context.Context, req Req) (Res, error) {
 		var zero Res
 		return zero, f.reject(ctx, err)
 	}
-	return f.next.Call(ctx, req)
+	return f.Next.Call(ctx, req)
 }
 
 // TryCall checks req with the predicate (waiting for an async one) and, if it is
-// accepted, makes the inner service's non-blocking call (see service.TryCall).
+// accepted, makes the inner service's non-blocking call (see service.Next). A
+// rejection is the filter's own decision, not a lack of capacity, so it emits
+// service.EventRejected on this path too; a refusal of the inner service's
+// non-blocking call passes through with no event of the filter's.
 func (f *Filter[Req, Res]) TryCall(ctx context.Context, req Req) (Res, error) {
 	var err error
 	if f.pred != nil {
@@ -121,14 +116,7 @@ func (f *Filter[Req, Res]) TryCall(ctx context.Context, req Req) (Res, error) {
 		var zero Res
 		return zero, f.reject(ctx, err)
 	}
-	if f.try != nil {
-		return f.try.TryCall(ctx, req)
-	}
-	if err := f.TryReady(); err != nil {
-		var zero Res
-		return zero, err
-	}
-	return f.next.Call(ctx, req)
+	return f.Next.TryCall(ctx, req)
 }
 
 // reject turns a predicate's error into the caller's: a *RejectedError, or the
@@ -140,6 +128,3 @@ func (f *Filter[Req, Res]) reject(ctx context.Context, err error) error {
 	f.events.Emit(service.Event{Stage: "filter", Kind: service.EventRejected, Err: err})
 	return &RejectedError{Err: err}
 }
-
-// Unwrap returns the inner service.
-func (f *Filter[Req, Res]) Unwrap() service.Service[Req, Res] { return f.next }

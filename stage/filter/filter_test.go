@@ -14,7 +14,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/tower-go/tower"
 	"github.com/tower-go/tower/service"
 	"github.com/tower-go/tower/service/servicetest"
 	"github.com/tower-go/tower/stage/filter"
@@ -75,7 +74,7 @@ func TestEveryFilter(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Run("accepted requests reach the inner service", func(t *testing.T) {
 				c := &counter{}
-				svc, err := filters()[name](c)
+				svc, err := filters()[name](new(service.Scope), c)
 				require.NoError(t, err)
 				res, err := svc.Call(ctx, 4)
 				require.NoError(t, err)
@@ -86,7 +85,7 @@ func TestEveryFilter(t *testing.T) {
 			t.Run("rejected requests get a RejectedError and never reach the inner service", func(t *testing.T) {
 				c := &counter{}
 				var events []service.Event
-				svc, err := filters(filter.WithEvents(func(e service.Event) { events = append(events, e) }))[name](c)
+				svc, err := filters(filter.WithEvents(func(e service.Event) { events = append(events, e) }))[name](new(service.Scope), c)
 				require.NoError(t, err)
 				res, err := svc.Call(ctx, 3)
 				assert.Zero(t, res)
@@ -110,7 +109,7 @@ func TestEveryFilter(t *testing.T) {
 
 			t.Run("accepted calls emit no event", func(t *testing.T) {
 				var events atomic.Int32
-				svc, err := filters(filter.WithEvents(func(service.Event) { events.Add(1) }))[name](&counter{})
+				svc, err := filters(filter.WithEvents(func(service.Event) { events.Add(1) }))[name](new(service.Scope), &counter{})
 				require.NoError(t, err)
 				_, err = svc.Call(ctx, 2)
 				require.NoError(t, err)
@@ -119,7 +118,7 @@ func TestEveryFilter(t *testing.T) {
 
 			t.Run("inner errors pass through unchanged", func(t *testing.T) {
 				boom := errors.New("boom")
-				svc, err := filters()[name](&counter{err: boom})
+				svc, err := filters()[name](new(service.Scope), &counter{err: boom})
 				require.NoError(t, err)
 				_, err = svc.Call(ctx, 2)
 				assert.Same(t, boom, err)
@@ -128,7 +127,7 @@ func TestEveryFilter(t *testing.T) {
 			t.Run("readiness is the inner service's", func(t *testing.T) {
 				m, h := servicetest.New[int, int]()
 				defer h.Close()
-				svc, err := filters()[name](m)
+				svc, err := filters()[name](new(service.Scope), m)
 				require.NoError(t, err)
 				require.NoError(t, service.TryReady(svc))
 				h.Allow(0)
@@ -142,7 +141,7 @@ func TestEveryFilter(t *testing.T) {
 				done := make(chan struct{})
 				go func() { defer close(done); _ = h.Serve(ctx, func(n int) (int, error) { return n + 1, nil }) }()
 				defer func() { h.Close(); <-done }()
-				svc, err := filters()[name](m)
+				svc, err := filters()[name](new(service.Scope), m)
 				require.NoError(t, err)
 
 				h.Allow(0)
@@ -161,7 +160,7 @@ func TestEveryFilter(t *testing.T) {
 			t.Run("TryCall asks TryReady of an inner service without TryCall", func(t *testing.T) {
 				m, h := servicetest.New[int, int]()
 				defer h.Close()
-				svc, err := filters()[name](readyOnly{m})
+				svc, err := filters()[name](new(service.Scope), readyOnly{m})
 				require.NoError(t, err)
 				h.Allow(0)
 				_, err = service.TryCall(ctx, svc, 2)
@@ -170,7 +169,7 @@ func TestEveryFilter(t *testing.T) {
 			})
 
 			t.Run("a nil inner service is rejected", func(t *testing.T) {
-				svc, err := filters()[name](nil)
+				svc, err := filters()[name](new(service.Scope), nil)
 				assert.EqualError(t, err, "filter: inner service is nil")
 				assert.True(t, svc == nil, "no typed nil in the interface")
 			})
@@ -190,7 +189,7 @@ func TestNilPredicatesAndOptionsAreRejected(t *testing.T) {
 	assert.EqualError(t, err, "filter: predicate is nil")
 	_, err = filter.New[int, int](c, evenOnly, nil)
 	assert.EqualError(t, err, "filter: option is nil")
-	svc, err := filter.Layer[int, int](nil)(c)
+	svc, err := filter.Layer[int, int](nil)(new(service.Scope), c)
 	assert.Error(t, err)
 	assert.True(t, svc == nil)
 }
@@ -307,22 +306,22 @@ func TestFilterIsSafeForConcurrentUse(t *testing.T) {
 	assert.Equal(t, int32(400), rejected.Load())
 }
 
-func TestFilterInAPipeline(t *testing.T) {
+func TestFiltersComposed(t *testing.T) {
 	ctx := context.Background()
 	echo := service.Func[string, string](func(_ context.Context, s string) (string, error) { return s, nil })
-	st, err := tower.NewPipeline(
-		filter.Layer[string, string](func(s string) error {
-			if s == "" {
-				return errors.New("empty")
-			}
-			return nil
-		}),
-		filter.TransformLayer[string, string](func(s string) (string, error) { return strings.ToLower(s), nil }),
-	).Service(echo)
+	sc := new(service.Scope)
+	lower, err := service.Apply(filter.TransformLayer[string, string](func(s string) (string, error) { return strings.ToLower(s), nil }), sc, service.Service[string, string](echo))
+	require.NoError(t, err)
+	st, err := service.Apply(filter.Layer[string, string](func(s string) error {
+		if s == "" {
+			return errors.New("empty")
+		}
+		return nil
+	}), sc, lower)
 	require.NoError(t, err)
 	res, err := st.Call(ctx, "HeLLo")
 	require.NoError(t, err)
 	assert.Equal(t, "hello", res)
 	_, err = st.Call(ctx, "")
-	assert.ErrorIs(t, err, tower.ErrRejected)
+	assert.ErrorIs(t, err, service.ErrRejected)
 }

@@ -24,20 +24,32 @@
 // reserves a permit explicitly with [Concurrency.Acquire] (waiting, bounded by ctx)
 // or [Concurrency.TryAcquire] (not waiting). The returned [Permit] makes exactly one
 // call with its Call method, which gives the permit back afterwards. A reservation
-// that is not used must be given back with [Permit.Release], which is idempotent
-// and does nothing once Call has run, so `defer p.Release()` is always right.
+// that is not used must be given back with [Permit.Release], which does nothing
+// once Call has run, so `defer p.Release()` is always right. Copies of a Permit
+// share its state: the permit is given back once, by the first Call or Release
+// through any copy; a second Release does nothing (it never panics, and never gives
+// back a permit that someone else holds), a second Call fails with [ErrPermitUsed].
 //
 // # Overload
 //
 // By default a Call that finds no permit free waits for one. Waiters are served
 // first in, first out; while anyone waits, newcomers queue behind them instead of
 // taking a permit that is being handed over. With [WithReject] the stage fails such
-// a Call at once with [ErrLimited] (which matches service.ErrOverloaded) and emits a
-// service.EventShed event. Whatever the mode, [Concurrency.TryCall] never waits: it
-// takes a permit or fails with ErrLimited, in one atomic step, and then calls the
-// inner service's own non-blocking call. That makes the stage the atomic decision
-// point for load shedding: package loadshed over a limit of 32 sheds exactly when
-// 32 calls are in flight.
+// a Call at once with [ErrLimited] (which matches service.ErrOverloaded). Whatever
+// the mode, [Concurrency.TryCall] never waits: it takes a permit or fails with
+// ErrLimited, in one atomic step, and then makes the inner service's non-blocking
+// call. That makes the stage the atomic decision point for load shedding: package
+// loadshed over a limit of 32 sheds exactly when 32 calls are in flight.
+//
+// # Events
+//
+// One decision, one event. The stage reports the decisions it makes in its own
+// Call ([WithEvents]): service.EventShed for a refusal in reject mode, and
+// service.EventTimedOut (with Elapsed, the time queued) for a Call whose deadline
+// passed while it waited for a permit. A refusal on the TryCall path is made on
+// behalf of the stage that asked for the non-blocking call (package loadshed),
+// and that stage reports it, with an error that wraps ErrLimited; the limit emits
+// nothing for it.
 //
 // # Cancellation
 //
@@ -51,7 +63,8 @@
 // Plain middleware does not recover panics (actors do, see package actor). A panic
 // in the inner service propagates through Call, but the permit is given back on the
 // way out (a deferred release), so a panicking call does not shrink the limit.
-// Releasing a permit of a [Shared] that is not held is a bug, and panics.
+// Releasing a permit of a [Shared] that is not held ([Shared.Release] called more
+// often than Acquire) is a bug, and panics; a [Permit] cannot cause it.
 //
 // # Cost
 //
@@ -60,8 +73,10 @@
 // of its own (see the package benchmarks; a few nanoseconds over calling the inner
 // service directly). A caller that has to wait allocates a small waiter and the
 // channel it blocks on, and takes a mutex to join and leave the wait list; a release that
-// finds waiters takes the same mutex to hand its permit over. The stage starts no
-// goroutine.
+// finds waiters takes the same mutex to hand its permit over. A [Permit] takes its
+// shared state from a sync.Pool, so reserving one allocates nothing in the steady
+// state. The stage starts no goroutine. The semaphore is the module's one permit
+// queue (internal/permits), which package adaptive uses too, with a moving limit.
 //
 // golang.org/x/sync/semaphore was measured as the semaphore and not chosen: it takes
 // a mutex on every acquire and release (about 11-18 ns per uncontended pair against

@@ -3,6 +3,8 @@ package limit
 import (
 	"context"
 	"errors"
+	"fmt"
+	"time"
 
 	"github.com/tower-go/tower/service"
 )
@@ -11,14 +13,15 @@ import (
 // through its inner service at once: Tower's ConcurrencyLimit. Create it with [New]
 // (its own limit) or [NewWithShared] (a limit shared with other stages).
 //
+// It embeds the inner service's [service.Next]; it overrides readiness, since it
+// has a bound of its own, and promotes Unwrap.
+//
 // The zero value is not usable. It is safe for concurrent use. Call waits for a
 // permit (or, with [WithReject], fails at once); TryCall never waits for one.
 // Taking and giving back a free permit costs a few atomic operations and allocates
 // nothing.
 type Concurrency[Req, Res any] struct {
-	inner  service.Service[Req, Res]
-	try    service.TryCaller[Req, Res] // inner's non-blocking call, or nil
-	ready  service.Forward
+	service.Next[Req, Res]
 	sem    *Shared
 	reject bool
 	events service.EventFunc
@@ -32,50 +35,50 @@ var (
 )
 
 // New returns a concurrency limit of n calls in flight (1 <= n <= [MaxLimit]) in
-// front of inner, with a limit of its own.
+// front of inner, with a limit of its own. It returns an error for a nil inner
+// service (see service.NewNext), a bad n, or a nil option.
 func New[Req, Res any](inner service.Service[Req, Res], n int, opts ...Option) (*Concurrency[Req, Res], error) {
-	if inner == nil {
-		return nil, errors.New("limit: inner service is nil")
+	next, err := service.NewNext(inner)
+	if err != nil {
+		return nil, fmt.Errorf("limit: inner %w", err)
 	}
 	sem, err := NewShared(n)
 	if err != nil {
 		return nil, err
 	}
-	return newConcurrency(inner, sem, opts), nil
+	return newConcurrency(next, sem, opts)
 }
 
 // NewWithShared returns a concurrency limit in front of inner that takes its
 // permits from shared, so that every stage built on the same shared limit counts
-// against one total.
+// against one total. It returns an error for a nil inner service, a nil or zero
+// shared (one not made by [NewShared]), or a nil option.
 func NewWithShared[Req, Res any](inner service.Service[Req, Res], shared *Shared, opts ...Option) (*Concurrency[Req, Res], error) {
-	if inner == nil {
-		return nil, errors.New("limit: inner service is nil")
+	next, err := service.NewNext(inner)
+	if err != nil {
+		return nil, fmt.Errorf("limit: inner %w", err)
 	}
-	if shared == nil {
-		return nil, errors.New("limit: shared limit is nil")
+	if err := shared.check(); err != nil {
+		return nil, err
 	}
-	return newConcurrency(inner, shared, opts), nil
+	return newConcurrency(next, shared, opts)
 }
 
-func newConcurrency[Req, Res any](inner service.Service[Req, Res], sem *Shared, opts []Option) *Concurrency[Req, Res] {
-	cfg := newConfig(opts)
-	try, _ := inner.(service.TryCaller[Req, Res])
-	return &Concurrency[Req, Res]{
-		inner:  inner,
-		try:    try,
-		ready:  service.ForwardReady(inner),
-		sem:    sem,
-		reject: cfg.reject,
-		events: cfg.events,
+func newConcurrency[Req, Res any](next service.Next[Req, Res], sem *Shared, opts []Option) (*Concurrency[Req, Res], error) {
+	cfg, err := newConfig(opts)
+	if err != nil {
+		return nil, err
 	}
+	return &Concurrency[Req, Res]{Next: next, sem: sem, reject: cfg.reject, events: cfg.events}, nil
 }
 
 // Call takes a permit, calls the inner service, and gives the permit back when the
 // inner call returns, even if it panics. With no permit free, Call waits for one
-// (first in, first out), bounded by ctx, and returns ctx.Err() if ctx ends first;
-// in reject mode it fails at once with [ErrLimited] and emits service.EventShed.
-// A free permit is taken without looking at ctx: the inner service sees ctx and
-// answers for it.
+// (first in, first out), bounded by ctx, and returns ctx.Err() if ctx ends first
+// (emitting service.EventTimedOut if ctx's deadline passed while it waited); in
+// reject mode it fails at once with [ErrLimited] and emits service.EventShed.
+// These are the stage's own decisions, so the stage reports them. A free permit is
+// taken without looking at ctx: the inner service sees ctx and answers for it.
 func (c *Concurrency[Req, Res]) Call(ctx context.Context, req Req) (Res, error) {
 	if !c.sem.TryAcquire() {
 		if err := c.wait(ctx); err != nil {
@@ -84,47 +87,53 @@ func (c *Concurrency[Req, Res]) Call(ctx context.Context, req Req) (Res, error) 
 		}
 	}
 	defer c.sem.Release()
-	return c.inner.Call(ctx, req)
+	return c.Next.Call(ctx, req)
 }
 
 func (c *Concurrency[Req, Res]) wait(ctx context.Context) error {
 	if c.reject {
-		c.events.Emit(service.Event{Stage: "limit", Kind: service.EventShed, Err: ErrLimited})
+		c.events.Emit(service.Event{Stage: stageName, Kind: service.EventShed, Err: ErrLimited})
 		return ErrLimited
 	}
-	return c.sem.acquireSlow(ctx)
+	if c.events == nil {
+		return c.sem.acquireSlow(ctx)
+	}
+	start := time.Now()
+	err := c.sem.acquireSlow(ctx)
+	if err != nil && errors.Is(err, context.DeadlineExceeded) {
+		c.events.Emit(service.Event{Stage: stageName, Kind: service.EventTimedOut, Err: err, Elapsed: time.Since(start)})
+	}
+	return err
 }
 
+// stageName is the Stage of the limit's events.
+const stageName = "limit"
+
 // TryCall takes a permit without waiting, or fails at once with [ErrLimited]; then
-// it calls the inner service through its own non-blocking call (service.TryCall),
-// so that a full inner service also fails at once, and gives the permit back when
-// that returns. The decision is atomic: there is no window between a check and the
-// taking of the permit. TryCall emits no event; the stage that chose to try (load
-// shedding) reports its own decision.
+// it makes the inner service's non-blocking call, so that a full inner service
+// also fails at once, and gives the permit back when that returns. The decision
+// is atomic: there is no window between a check and the taking of the permit.
+//
+// TryCall emits no event: a refusal on the non-blocking path is made on behalf of
+// the stage that asked for it (load shedding), which reports it, with an error
+// that wraps ErrLimited.
 func (c *Concurrency[Req, Res]) TryCall(ctx context.Context, req Req) (Res, error) {
 	if !c.sem.TryAcquire() {
 		var zero Res
 		return zero, ErrLimited
 	}
 	defer c.sem.Release()
-	if c.try != nil {
-		return c.try.TryCall(ctx, req)
-	}
-	if err := c.ready.TryReady(); err != nil {
-		var zero Res
-		return zero, err
-	}
-	return c.inner.Call(ctx, req)
+	return c.Next.TryCall(ctx, req)
 }
 
 // Ready waits until a permit is free and then until the inner service is ready,
-// each bounded by ctx. It reserves nothing (see [Shared.Ready]); use [Concurrency.Acquire]
-// for a reservation.
+// each bounded by ctx. It reserves nothing (see [Shared.Ready]); use
+// [Concurrency.Acquire] for a reservation.
 func (c *Concurrency[Req, Res]) Ready(ctx context.Context) error {
 	if err := c.sem.Ready(ctx); err != nil {
 		return err
 	}
-	return c.ready.Ready(ctx)
+	return c.Next.Ready(ctx)
 }
 
 // TryReady reports at once whether a permit is free and the inner service is ready:
@@ -133,7 +142,7 @@ func (c *Concurrency[Req, Res]) TryReady() error {
 	if err := c.sem.TryReady(); err != nil {
 		return err
 	}
-	return c.ready.TryReady()
+	return c.Next.TryReady()
 }
 
 // Acquire reserves a permit for one later call, waiting for it bounded by ctx
@@ -143,7 +152,7 @@ func (c *Concurrency[Req, Res]) Acquire(ctx context.Context) (Permit[Req, Res], 
 	if err := c.sem.Acquire(ctx); err != nil {
 		return Permit[Req, Res]{}, err
 	}
-	return Permit[Req, Res]{c: c}, nil
+	return newPermit(c), nil
 }
 
 // TryAcquire reserves a permit for one later call without waiting, or fails at once
@@ -152,7 +161,7 @@ func (c *Concurrency[Req, Res]) TryAcquire() (Permit[Req, Res], error) {
 	if !c.sem.TryAcquire() {
 		return Permit[Req, Res]{}, ErrLimited
 	}
-	return Permit[Req, Res]{c: c}, nil
+	return newPermit(c), nil
 }
 
 // InFlight returns the number of permits held now from the stage's limit (shared
@@ -164,6 +173,3 @@ func (c *Concurrency[Req, Res]) Limit() int { return c.sem.Limit() }
 
 // Shared returns the limit the stage takes its permits from.
 func (c *Concurrency[Req, Res]) Shared() *Shared { return c.sem }
-
-// Unwrap returns the inner service.
-func (c *Concurrency[Req, Res]) Unwrap() service.Service[Req, Res] { return c.inner }

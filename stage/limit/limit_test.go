@@ -44,35 +44,6 @@ func (g *gated) Call(ctx context.Context, x int) (int, error) {
 
 type recorder = servicetest.Events
 
-func TestNewRejectsBadInput(t *testing.T) {
-	shared, _ := limit.NewShared(1)
-	for _, tc := range []struct {
-		name string
-		make func() (*limit.Concurrency[int, int], error)
-		want string
-	}{
-		{"a nil inner service", func() (*limit.Concurrency[int, int], error) { return limit.New[int, int](nil, 1) }, "limit: inner service is nil"},
-		{"a zero limit", func() (*limit.Concurrency[int, int], error) { return limit.New(double, 0) }, "limit: n must be at least 1, got 0"},
-		{"a negative limit", func() (*limit.Concurrency[int, int], error) { return limit.New(double, -1) }, "limit: n must be at least 1, got -1"},
-		{"a nil inner service over a shared limit", func() (*limit.Concurrency[int, int], error) { return limit.NewWithShared[int, int](nil, shared) }, "limit: inner service is nil"},
-		{"a nil shared limit", func() (*limit.Concurrency[int, int], error) { return limit.NewWithShared(double, nil) }, "limit: shared limit is nil"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			c, err := tc.make()
-			require.EqualError(t, err, tc.want)
-			assert.Nil(t, c)
-		})
-	}
-	t.Run("layers return a nil interface, not a typed nil", func(t *testing.T) {
-		svc, err := limit.Layer[int, int](0)(double)
-		require.Error(t, err)
-		assert.True(t, svc == nil)
-		svc, err = limit.SharedLayer[int, int](nil)(double)
-		require.Error(t, err)
-		assert.True(t, svc == nil)
-	})
-}
-
 func TestCallPassesThrough(t *testing.T) {
 	boom := errors.New("boom")
 	inner := service.Func[int, int](func(_ context.Context, x int) (int, error) {
@@ -81,7 +52,7 @@ func TestCallPassesThrough(t *testing.T) {
 		}
 		return x + 1, nil
 	})
-	svc, err := limit.Layer[int, int](2)(inner)
+	svc, err := service.Apply(limit.Layer[int, int](2), new(service.Scope), service.Service[int, int](inner))
 	require.NoError(t, err)
 	res, err := svc.Call(context.Background(), 1)
 	require.NoError(t, err)
@@ -308,9 +279,9 @@ func TestSharedLimitSpansServices(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		shared, _ := limit.NewShared(2)
 		ga, gb := newGated(), newGated()
-		a, err := limit.SharedLayer[int, int](shared)(ga)
+		a, err := service.Apply(limit.SharedLayer[int, int](shared), new(service.Scope), service.Service[int, int](ga))
 		require.NoError(t, err)
-		b, err := limit.SharedLayer[int, int](shared, limit.WithReject())(gb)
+		b, err := service.Apply(limit.SharedLayer[int, int](shared, limit.WithReject()), new(service.Scope), service.Service[int, int](gb))
 		require.NoError(t, err)
 
 		for range 2 {

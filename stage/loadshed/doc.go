@@ -4,8 +4,9 @@
 //
 // # Semantics
 //
-// A [Shedder] asks its inner service to take each call without waiting. If the
-// inner service implements service.TryCaller, that is one atomic step: TryCall
+// A [Shedder] asks its inner service to take each call without waiting, through
+// its embedded service.Next. If the inner service implements service.TryCaller,
+// that is one atomic step: TryCall
 // either accepts the call (and the stage then waits for its answer, as Call does)
 // or refuses it at once with an error matching service.ErrOverloaded. Otherwise the
 // stage checks the inner service's TryReady and then calls it; that check is
@@ -13,12 +14,27 @@
 // between. Put the stage directly over a stage that implements TryCall — a
 // concurrency limit (package limit), an actor or a buffer — to shed exactly at the
 // bound: over limit.New(svc, 32), a call is shed exactly when 32 calls are in flight.
+// Every built-in stage, and every user stage written with service.Stage, passes
+// the non-blocking call on, so a shedder over a filter, a timeout or a user's
+// stage over a limit still sheds at once.
 //
 // A refused call fails with an error that matches [ErrShed] and
 // service.ErrOverloaded and wraps the inner refusal (limit.ErrLimited,
-// mailbox.ErrFull, ...), and the stage emits service.EventShed. Any other error,
-// including a permanent readiness error such as a closed or failed service, is
-// returned unchanged.
+// mailbox.ErrFull, ratelimit.ErrLimited, ...), and the stage emits
+// service.EventShed. Any other error, including a permanent readiness error such
+// as a closed or failed service, is returned unchanged.
+//
+// # Events
+//
+// One decision, one event. A refusal made on the TryCall path is a refusal on
+// behalf of the stage that asked for the non-blocking call: the shedder reports it
+// (EventShed, whose Err wraps the refusal, so errors.Is(ev.Err,
+// ratelimit.ErrLimited) tells a metrics hook that it was a rate limit), and the
+// refusing stage (ratelimit, limit, adaptive) emits nothing for it. A decision a
+// stage makes in its own Call (a rate limit's wait, a filter's rejection) is that
+// stage's to report, and the shedder adds nothing. For the same reason the
+// shedder's own TryCall, used by a shedder further out, sheds without an event,
+// and nested shedders wrap a refusal once.
 //
 // # Readiness
 //

@@ -3,6 +3,7 @@ package loadshed
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/tower-go/tower/service"
 )
@@ -11,13 +12,14 @@ import (
 // service has no capacity for it, instead of waiting: Tower's LoadShed. Create it
 // with [New].
 //
+// It embeds the inner service's [service.Next] and overrides readiness: a shedder
+// is always ready while its inner service is merely busy (see [Shedder.Ready]).
+//
 // The zero value is not usable. It is safe for concurrent use, never waits for
 // capacity, starts no goroutine, and adds no allocation to an accepted call (a shed
 // call allocates its error).
 type Shedder[Req, Res any] struct {
-	inner  service.Service[Req, Res]
-	try    service.TryCaller[Req, Res] // inner's atomic non-blocking call, or nil
-	ready  service.Readier             // inner's readiness, or nil
+	service.Next[Req, Res]
 	events service.EventFunc
 }
 
@@ -27,70 +29,70 @@ var (
 	_ service.Readier             = (*Shedder[int, int])(nil)
 )
 
-// New returns a load-shedding stage in front of inner.
+// New returns a load-shedding stage in front of inner. It returns an error for a
+// nil inner service (see service.NewNext) or a nil option.
 func New[Req, Res any](inner service.Service[Req, Res], opts ...Option) (*Shedder[Req, Res], error) {
-	if inner == nil {
-		return nil, errors.New("loadshed: inner service is nil")
+	next, err := service.NewNext(inner)
+	if err != nil {
+		return nil, fmt.Errorf("loadshed: inner %w", err)
 	}
 	var cfg config
 	for _, o := range opts {
-		if o != nil {
-			o(&cfg)
+		if o == nil {
+			return nil, errors.New("loadshed: option is nil")
 		}
+		o(&cfg)
 	}
-	try, _ := inner.(service.TryCaller[Req, Res])
-	ready, _ := inner.(service.Readier)
-	return &Shedder[Req, Res]{inner: inner, try: try, ready: ready, events: cfg.events}, nil
+	return &Shedder[Req, Res]{Next: next, events: cfg.events}, nil
 }
 
 // Layer returns a layer that puts a load-shedding stage in front of the inner
-// service; see [New].
+// service; see [New]. A nil option is reported when the layer is applied.
 func Layer[Req, Res any](opts ...Option) service.Layer[Req, Res] {
-	return func(inner service.Service[Req, Res]) (service.Service[Req, Res], error) {
+	return func(_ *service.Scope, inner service.Service[Req, Res]) (service.Service[Req, Res], error) {
 		return service.Built[Req, Res](New(inner, opts...))
 	}
 }
 
-// Call calls the inner service if it has capacity now, and otherwise fails at once
-// with an error that matches [ErrShed] and service.ErrOverloaded and wraps the inner
-// service's refusal, emitting service.EventShed.
+// Call makes the inner service's non-blocking call (see service.Next.TryCall) and
+// waits for its answer if it accepts; if it refuses with an error matching
+// service.ErrOverloaded, Call fails at once with an error that matches [ErrShed]
+// and service.ErrOverloaded and wraps the inner service's refusal, and emits
+// service.EventShed: the shedder asked for the non-blocking call, so the refusal,
+// whichever stage below made it, is the shedder's to report.
 //
-// If the inner service implements service.TryCaller, Call uses its TryCall: the
-// inner service takes the call or refuses it in one atomic step, and any error
-// matching service.ErrOverloaded that TryCall returns is reported as shed. Otherwise
-// Call checks the inner service's TryReady and then calls it; that check is
-// advisory, so under a race the call may still wait inside the inner service. A
-// permanent readiness error (such as one matching service.ErrClosed) is returned as
-// it is, not as shed.
+// If the inner service has a TryCall of its own, the decision is atomic: the inner
+// service takes the call or refuses it in one step. Otherwise its TryReady is
+// checked and then it is called; that check is advisory, so under a race the call
+// may still wait inside the inner service. A permanent error (such as one matching
+// service.ErrClosed) is returned as it is, not as shed.
 func (s *Shedder[Req, Res]) Call(ctx context.Context, req Req) (Res, error) {
-	if s.try != nil {
-		res, err := s.try.TryCall(ctx, req)
-		if err != nil && errors.Is(err, service.ErrOverloaded) {
-			return res, s.shed(err)
-		}
-		return res, err
+	res, err := s.Next.TryCall(ctx, req)
+	if err != nil && errors.Is(err, service.ErrOverloaded) {
+		err = wrap(err)
+		s.events.Emit(service.Event{Stage: "loadshed", Kind: service.EventShed, Err: err})
 	}
-	if s.ready != nil {
-		if err := s.ready.TryReady(); err != nil {
-			var zero Res
-			if errors.Is(err, service.ErrOverloaded) {
-				return zero, s.shed(err)
-			}
-			return zero, err
-		}
-	}
-	return s.inner.Call(ctx, req)
+	return res, err
 }
 
-// TryCall is Call: the stage never waits for capacity.
+// TryCall is Call without the event: the stage never waits for capacity, and a
+// refusal on the non-blocking path is reported by the stage that asked for it (a
+// shedder further out), not here.
 func (s *Shedder[Req, Res]) TryCall(ctx context.Context, req Req) (Res, error) {
-	return s.Call(ctx, req)
+	res, err := s.Next.TryCall(ctx, req)
+	if err != nil && errors.Is(err, service.ErrOverloaded) {
+		err = wrap(err)
+	}
+	return res, err
 }
 
-func (s *Shedder[Req, Res]) shed(cause error) error {
-	err := &shedError{cause: cause}
-	s.events.Emit(service.Event{Stage: "loadshed", Kind: service.EventShed, Err: err})
-	return err
+// wrap makes the error of a shed call, once: a refusal that a shedder further in
+// already wrapped is returned as it is.
+func wrap(cause error) error {
+	if se, ok := cause.(*shedError); ok {
+		return se
+	}
+	return &shedError{cause: cause}
 }
 
 // Ready never waits: the stage is always ready, because a call it cannot place it
@@ -107,14 +109,8 @@ func (s *Shedder[Req, Res]) Ready(ctx context.Context) error {
 // TryReady is Ready without a ctx: nil unless the inner service's readiness has
 // failed permanently.
 func (s *Shedder[Req, Res]) TryReady() error {
-	if s.ready == nil {
-		return nil
-	}
-	if err := s.ready.TryReady(); err != nil && !errors.Is(err, service.ErrOverloaded) {
+	if err := s.Next.TryReady(); err != nil && !errors.Is(err, service.ErrOverloaded) {
 		return err
 	}
 	return nil
 }
-
-// Unwrap returns the inner service.
-func (s *Shedder[Req, Res]) Unwrap() service.Service[Req, Res] { return s.inner }

@@ -12,8 +12,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/tower-go/tower/actor"
-	"github.com/tower-go/tower/mailbox"
 	"github.com/tower-go/tower/service"
 	"github.com/tower-go/tower/service/servicetest"
 	"github.com/tower-go/tower/stage/limit"
@@ -77,21 +75,12 @@ var (
 	closed = service.NewError("inner: closed", service.ErrClosed)
 )
 
-func TestNewRejectsANilService(t *testing.T) {
-	s, err := loadshed.New[int, int](nil)
-	require.EqualError(t, err, "loadshed: inner service is nil")
-	assert.Nil(t, s)
-	svc, err := loadshed.Layer[int, int]()(nil)
-	require.Error(t, err)
-	assert.True(t, svc == nil, "a layer returns a nil interface, not a typed nil")
-}
-
 func TestShedsOverALimitAtOnce(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		g := newGated()
 		lim, _ := limit.New[int, int](g, 2)
 		var rec recorder
-		svc, err := loadshed.Layer[int, int](loadshed.WithEvents(rec.Emit))(lim)
+		svc, err := loadshed.Layer[int, int](loadshed.WithEvents(rec.Emit))(new(service.Scope), lim)
 		require.NoError(t, err)
 
 		var wg sync.WaitGroup
@@ -335,29 +324,6 @@ func TestTryCallIsCall(t *testing.T) {
 	res, err := svc.TryCall(context.Background(), 1)
 	require.NoError(t, err)
 	assert.Equal(t, 1, res)
-}
-
-// TestOverAnActor sheds at an actor's full mailbox, through its TryCall, even
-// though the actor's own policy is to wait.
-func TestOverAnActor(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		g := newGated()
-		a, err := actor.Spawn[int, int](g, 1, 1, actor.WithOverflow(mailbox.Wait))
-		require.NoError(t, err)
-		defer a.Stop(context.Background())
-		svc, _ := loadshed.New[int, int](a)
-		errs := make(chan error, 2)
-		for i := range 2 { // one served, one queued
-			go func() { _, err := svc.Call(context.Background(), i); errs <- err }()
-			synctest.Wait()
-		}
-		_, err = svc.Call(context.Background(), 3)
-		require.ErrorIs(t, err, loadshed.ErrShed)
-		require.ErrorIs(t, err, mailbox.ErrFull)
-		close(g.release)
-		require.NoError(t, <-errs)
-		require.NoError(t, <-errs)
-	})
 }
 
 func itoa(n int) string {

@@ -9,6 +9,8 @@
 // the same bucket, so over any span of time T the calls admitted through all of
 // them together number at most rate×T + burst. Each call takes one token, spent
 // when the inner service is called, whatever the inner service answers.
+// [LayerRate] takes the rate and burst as plain values and builds a bucket of its
+// own for each application, reporting bad values when it is applied.
 //
 // The bucket is golang.org/x/time/rate's Limiter, a well-kept implementation. It
 // reads time through time.Now and time.NewTimer, so tests drive it with
@@ -24,8 +26,19 @@
 // the call waits, the reservation is given back and Call returns ctx.Err(). With
 // [WithFailFast], a Call that finds no token fails at once with ErrLimited.
 // [Throttle.TryCall] never waits, whatever the mode. ErrLimited matches
-// service.ErrOverloaded. Every call that did not find a token at once emits
-// service.EventRateLimited (see [WithEvents]).
+// service.ErrOverloaded.
+//
+// # Events
+//
+// One decision, one event. The stage reports the decisions it makes in its own
+// Call: every Call that did not find a token at once emits
+// service.EventRateLimited (see [WithEvents]), with Elapsed the time it waited.
+// A refusal on the TryCall path is made on behalf of the stage that asked for the
+// non-blocking call (package loadshed), and that stage reports it: loadshed's
+// EventShed carries an Err that wraps ErrLimited, so errors.Is(ev.Err,
+// ErrLimited) tells a metrics hook that the shed call was rate limited. The rate
+// limit emits nothing for it, so a pipeline loadshed → ratelimit reports each
+// refused call once.
 //
 // # Readiness
 //

@@ -15,7 +15,8 @@ import (
 // [NewLimiter] and pass it to [New] or [Layer] for every service the rate applies
 // to.
 //
-// The zero value is not usable. All methods are safe for concurrent use. Underneath
+// The zero value is not usable: it has no bucket, and [New] and [Layer] reject it.
+// All methods are safe for concurrent use. Underneath
 // is golang.org/x/time/rate's Limiter: taking a token that is there costs one clock
 // read and one uncontended mutex, and allocates nothing; waiting for one allocates
 // a reservation and a timer.
@@ -27,7 +28,12 @@ type Limiter struct {
 
 // NewLimiter returns a full bucket of burst tokens (burst >= 1) that refills at
 // perSecond tokens per second (a positive, finite rate; 0.5 is one token every two
-// seconds).
+// seconds). It returns an error, prefixed "ratelimit:", for a zero, negative, NaN
+// or infinite rate and for a burst below 1. Extreme values are valid and behave as
+// written: a huge burst is a bucket that large; math.MaxFloat64 tokens per second
+// is no limit at all; a rate so slow that a token takes longer than a
+// time.Duration can say waits "forever" (a caller with a deadline fails at once
+// with [ErrLimited]; one without waits for its ctx).
 func NewLimiter(perSecond float64, burst int) (*Limiter, error) {
 	if !(perSecond > 0) || math.IsInf(perSecond, 1) {
 		return nil, fmt.Errorf("ratelimit: rate must be positive and finite, got %v", perSecond)
