@@ -3,6 +3,7 @@ package breaker
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -15,14 +16,14 @@ import (
 // breaker costs two atomic loads (no lock, and no clock read unless a failure-rate
 // rule is set); a call refused while open costs a clock read; Call and TryCall
 // never block of their own. Ready blocks while the breaker is open (see
-// [Breaker.Ready]).
+// [Breaker.Ready]). It embeds [service.Next] and overrides its readiness: the
+// breaker refuses while open, and is otherwise as ready as its inner service.
 type Breaker[Req, Res any] struct {
+	service.Next[Req, Res]
 	word      atomic.Uint64 // state and generation; see state.go
 	fails     atomic.Int64  // consecutive failures in the closed state
 	openUntil atomic.Int64  // while open: when to turn half-open, in ns since start
 
-	inner service.Service[Req, Res]
-	ready service.Forward
 	cfg   config
 	win   *window // nil without a failure-rate rule
 	start time.Time
@@ -42,16 +43,17 @@ var (
 // New returns a closed breaker in front of inner. Without options it opens after
 // [DefaultConsecutiveFailures] consecutive failures, stays open for
 // [DefaultOpenTimeout], then lets [DefaultProbes] probe through. It reports a nil
-// inner service or a bad option as an error.
+// inner service (a typed nil included) or a bad option as an error.
 func New[Req, Res any](inner service.Service[Req, Res], opts ...Option) (*Breaker[Req, Res], error) {
-	if inner == nil {
-		return nil, errors.New("breaker: inner service must not be nil")
+	next, err := service.NewNext(inner)
+	if err != nil {
+		return nil, fmt.Errorf("breaker: inner %w", err)
 	}
 	cfg, err := newConfig(opts)
 	if err != nil {
 		return nil, err
 	}
-	b := &Breaker[Req, Res]{inner: inner, ready: service.ForwardReady(inner), cfg: cfg, start: time.Now()}
+	b := &Breaker[Req, Res]{Next: next, cfg: cfg, start: time.Now()}
 	if cfg.rate > 0 {
 		b.win = newWindow(cfg.rate, cfg.window, cfg.minVolume)
 	}
@@ -61,7 +63,7 @@ func New[Req, Res any](inner service.Service[Req, Res], opts ...Option) (*Breake
 // Layer returns a layer that puts a breaker, configured by opts, in front of the
 // inner service. Each application builds an independent breaker.
 func Layer[Req, Res any](opts ...Option) service.Layer[Req, Res] {
-	return func(inner service.Service[Req, Res]) (service.Service[Req, Res], error) {
+	return func(_ *service.Scope, inner service.Service[Req, Res]) (service.Service[Req, Res], error) {
 		return service.Built[Req, Res](New(inner, opts...))
 	}
 }
@@ -77,20 +79,22 @@ func Layer[Req, Res any](opts ...Option) service.Layer[Req, Res] {
 // counted, which keeps the closed path free of a deferred function.
 func (b *Breaker[Req, Res]) Call(ctx context.Context, req Req) (Res, error) {
 	if w := b.word.Load(); stateOf(w) == Closed {
-		res, err := b.inner.Call(ctx, req)
+		res, err := b.Next.Call(ctx, req)
 		b.recordClosed(w, b.classify(err), err)
 		return res, err
 	}
 	return b.callSlow(ctx, req, false)
 }
 
-// TryCall is Call with the inner service called through [service.TryCall], so that
-// the inner service's own refusal comes back at once too. The breaker's decision
-// is the same as Call's. An inner refusal is counted like any other error (by the
-// default predicate, as a failure).
+// TryCall is Call with the inner service called through its non-blocking call, so
+// that the inner service's own refusal comes back at once too. The breaker's
+// decision is the same as Call's: while open it refuses at once with [ErrOpen]
+// (which matches service.ErrUnavailable, not service.ErrOverloaded). An inner
+// refusal is counted like any other error (by the default predicate, as a
+// failure).
 func (b *Breaker[Req, Res]) TryCall(ctx context.Context, req Req) (Res, error) {
 	if w := b.word.Load(); stateOf(w) == Closed {
-		res, err := service.TryCall(ctx, b.inner, req)
+		res, err := b.Next.TryCall(ctx, req)
 		b.recordClosed(w, b.classify(err), err)
 		return res, err
 	}
@@ -110,9 +114,9 @@ func (b *Breaker[Req, Res]) callSlow(ctx context.Context, req Req, try bool) (re
 		}
 	}()
 	if try {
-		res, err = service.TryCall(ctx, b.inner, req)
+		res, err = b.Next.TryCall(ctx, req)
 	} else {
-		res, err = b.inner.Call(ctx, req)
+		res, err = b.Next.Call(ctx, req)
 	}
 	done = true
 	b.record(w, b.classify(err), err)

@@ -1,6 +1,10 @@
 package breaker
 
-import "github.com/tower-go/tower/service"
+import (
+	"math"
+
+	"github.com/tower-go/tower/service"
+)
 
 // The breaker's decisions: which calls pass, what their outcomes count as, and the
 // transitions between states.
@@ -102,21 +106,30 @@ func (b *Breaker[Req, Res]) recordClosed(w uint64, o outcome, err error) {
 		trip = trip || b.win.tripped(now)
 	}
 	if trip {
-		b.mu.Lock()
-		if b.word.Load() == w {
-			b.setLocked(w, Open, err)
-		}
-		b.mu.Unlock()
+		b.trip(w, err)
+	}
+}
+
+// trip opens a closed breaker that was at state word w. The unlock is deferred: the
+// hooks setLocked calls are user code, and a panic in them must not leave the
+// mutex locked.
+func (b *Breaker[Req, Res]) trip(w uint64, err error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.word.Load() == w {
+		b.setLocked(w, Open, err)
 	}
 }
 
 // setLocked moves the breaker from state word w to state to, resets what the new
-// state counts, wakes readiness waiters, and reports the transition.
+// state counts, wakes readiness waiters, and reports the transition. It calls the
+// user's hooks last, once the state is consistent; every caller holds b.mu with a
+// deferred unlock, so that a panicking hook leaves the breaker working.
 func (b *Breaker[Req, Res]) setLocked(w uint64, to State, cause error) {
 	from := stateOf(w)
 	switch to {
 	case Open:
-		b.openUntil.Store(b.now() + int64(b.cfg.openTimeout))
+		b.openUntil.Store(addSat(b.now(), int64(b.cfg.openTimeout)))
 	case HalfOpen:
 		b.probes, b.passed = 0, 0
 	case Closed:
@@ -146,4 +159,14 @@ const stageName = "breaker"
 
 func serviceEvent(to State, cause error) service.Event {
 	return service.Event{Stage: stageName, Kind: service.EventStateChanged, State: to.String(), Err: cause}
+}
+
+// addSat returns a+d for d ≥ 0, or math.MaxInt64 if that overflows: an open
+// timeout of math.MaxInt64 means "open until the process ends", not "half-open at
+// once".
+func addSat(a, d int64) int64 {
+	if s := a + d; s >= a {
+		return s
+	}
+	return math.MaxInt64
 }

@@ -32,10 +32,10 @@
 // # Errors
 //
 // [ErrOpen] is the "circuit open" failure kind, and it also matches
-// service.ErrOverloaded: an open breaker is a temporary lack of capacity, which is
-// how the readiness contract reports it (TryReady's errors are "overloaded" or
-// permanent), and how stages that shed load, retry elsewhere or balance over
-// endpoints should treat it. Errors of the inner service are returned unchanged.
+// service.ErrUnavailable (not service.ErrOverloaded): an open breaker refuses every
+// call for a while whatever the load. Retry's default policy does not retry it, so
+// retries are not spent against an open circuit; a balancer or a caller that can
+// go elsewhere should. Errors of the inner service are returned unchanged.
 //
 // # Readiness
 //
@@ -56,6 +56,8 @@
 // the breaker. [WithOnStateChange] receives (from, to). Both run in the order of
 // the transitions, on the goroutine that caused them, under the breaker's lock:
 // keep them quick and do not call into the same breaker from them (State is fine).
+// A hook that panics does not break the breaker: the transition has been made, the
+// lock is released, and the panic goes on up the goroutine that caused it.
 // Refused calls are not reported as events: the caller sees ErrOpen.
 //
 // # Cancellation
@@ -65,7 +67,9 @@
 //
 // # Panics
 //
-// Plain middleware does not recover panics (actors do). A probe whose inner
+// Plain middleware does not recover panics (actors do). A panic in a user hook
+// (events, state change, failure predicate) leaves the breaker working: its lock
+// is released by deferred unlocks. A probe whose inner
 // service panics counts as a failed probe and the panic propagates; in the closed
 // state a panic propagates uncounted, so that the closed path needs no deferred
 // function.

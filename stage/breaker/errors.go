@@ -6,9 +6,10 @@ import "github.com/tower-go/tower/service"
 // while the breaker is open, or while it is half-open and every probe slot is taken.
 // It is the "circuit open" failure kind: test for it with errors.Is(err, ErrOpen).
 //
-// It also matches [service.ErrOverloaded]. An open breaker is a temporary refusal,
-// not a permanent failure, and the [service.Readier] contract has TryReady report
-// temporary refusals with an error of that kind; so a caller or stage that sheds
-// load, retries elsewhere or balances over endpoints treats an open breaker as it
-// treats any other lack of capacity, without knowing about this package.
-var ErrOpen = service.NewError("breaker: open", service.ErrOverloaded)
+// It also matches [service.ErrUnavailable], not [service.ErrOverloaded]: an open
+// circuit refuses every call for a while whatever the load, which is not "busy,
+// try again now". So retry's default policy does not retry it (during an outage
+// a retry stage over a breaker sends each call once and spends no retry budget
+// against the open circuit), while a balancer or a caller that routes elsewhere
+// treats it as any other unavailable endpoint, without knowing about this package.
+var ErrOpen = service.NewError("breaker: open", service.ErrUnavailable)

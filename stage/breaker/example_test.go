@@ -32,7 +32,7 @@ func Example() {
 		fmt.Println(err)
 	}
 	_, err = b.Call(ctx, "ping")
-	fmt.Println("overloaded:", errors.Is(err, service.ErrOverloaded), "calls:", calls, "state:", b.State())
+	fmt.Println("unavailable:", errors.Is(err, service.ErrUnavailable), "calls:", calls, "state:", b.State())
 	// Output:
 	// connection refused
 	// connection refused
@@ -40,7 +40,7 @@ func Example() {
 	// connection refused
 	// breaker: open
 	// breaker: open
-	// overloaded: true calls: 3 state: open
+	// unavailable: true calls: 3 state: open
 }
 
 // A failure-rate rule trips on the share of failures over a rolling window, once

@@ -58,7 +58,9 @@ func WithConsecutiveFailures(n int) Option {
 
 // WithFailureRate trips the breaker when, over the last window, at least minVolume
 // calls have ended as a success or a failure and the share of failures among them
-// is rate or more. rate must be in (0, 1], window positive and minVolume at least 1.
+// is rate or more. rate must be in (0, 1] (NaN is rejected), window at least 10ns
+// and minVolume at least 1. A window longer than the breaker's life (up to
+// math.MaxInt64) counts every outcome since the breaker last closed.
 //
 // The window rolls in tenths: outcomes are counted in ten buckets of window/10
 // each, so the oldest tenth leaves the window at once. Counting reads the clock
@@ -79,7 +81,8 @@ func WithFailureRate(rate float64, window time.Duration, minVolume int) Option {
 
 // WithOpenTimeout sets how long the breaker stays open before it turns half-open
 // and lets probes through. d must be positive. The default is
-// [DefaultOpenTimeout].
+// [DefaultOpenTimeout]. A huge d (up to math.MaxInt64) means the breaker, once
+// open, stays open for as long as the process runs; it does not overflow.
 func WithOpenTimeout(d time.Duration) Option {
 	return func(c *config) {
 		if d <= 0 {

@@ -20,26 +20,18 @@ import (
 func (b *Breaker[Req, Res]) Ready(ctx context.Context) error {
 	for {
 		if stateOf(b.word.Load()) == Closed {
-			return b.ready.Ready(ctx)
+			return b.Next.Ready(ctx)
 		}
-		b.mu.Lock()
-		w := b.advanceLocked()
-		s := stateOf(w)
-		if s == Closed || (s == HalfOpen && b.probes < b.cfg.probes) {
-			b.mu.Unlock()
-			return b.ready.Ready(ctx)
+		free, changed, wait := b.waitFor()
+		if free {
+			return b.Next.Ready(ctx)
 		}
-		if b.changed == nil {
-			b.changed = make(chan struct{})
-		}
-		changed := b.changed
 		var timer *time.Timer
 		var expired <-chan time.Time
-		if s == Open {
-			timer = time.NewTimer(time.Duration(b.openUntil.Load() - b.now()))
+		if wait > 0 {
+			timer = time.NewTimer(wait)
 			expired = timer.C
 		}
-		b.mu.Unlock()
 		select {
 		case <-ctx.Done():
 		case <-changed:
@@ -54,19 +46,43 @@ func (b *Breaker[Req, Res]) Ready(ctx context.Context) error {
 	}
 }
 
+// waitFor advances the state and reports whether a call would pass now; if not, it
+// returns a channel closed at the next change and, while open, how long until the
+// open timeout passes. The unlock is deferred: turning half-open calls the user's
+// hooks, and a panic in them must not leave the mutex locked.
+func (b *Breaker[Req, Res]) waitFor() (free bool, changed <-chan struct{}, wait time.Duration) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	w := b.advanceLocked()
+	s := stateOf(w)
+	if s == Closed || (s == HalfOpen && b.probes < b.cfg.probes) {
+		return true, nil, 0
+	}
+	if b.changed == nil {
+		b.changed = make(chan struct{})
+	}
+	if s == Open {
+		wait = max(time.Duration(b.openUntil.Load()-b.now()), 1)
+	}
+	return false, b.changed, wait
+}
+
 // TryReady reports at once whether a call would pass: [ErrOpen] while the breaker
 // is open or half-open with every probe slot taken, otherwise the inner service's
 // TryReady. It may turn an open breaker whose timeout has passed half-open.
 func (b *Breaker[Req, Res]) TryReady() error {
-	if stateOf(b.word.Load()) != Closed {
-		b.mu.Lock()
-		w := b.advanceLocked()
-		s := stateOf(w)
-		free := s == Closed || (s == HalfOpen && b.probes < b.cfg.probes)
-		b.mu.Unlock()
-		if !free {
-			return ErrOpen
-		}
+	if stateOf(b.word.Load()) != Closed && !b.free() {
+		return ErrOpen
 	}
-	return b.ready.TryReady()
+	return b.Next.TryReady()
+}
+
+// free advances the state and reports whether a call would pass now (deferred
+// unlock, as in waitFor).
+func (b *Breaker[Req, Res]) free() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	w := b.advanceLocked()
+	s := stateOf(w)
+	return s == Closed || (s == HalfOpen && b.probes < b.cfg.probes)
 }

@@ -19,11 +19,14 @@
 // # Readiness, events, panics, cost
 //
 // Readiness is the inner service's, forwarded, except that an inner service whose
-// readiness failed for good (any error but an overload or a context error) reads
-// as ready: the function answers for it, so a buffer in front of the fallback does
-// not fail with the inner service. TryCall goes through the inner
-// service's non-blocking call, and a refusal (an overload error) is answered by the
-// function like any failure the test accepts. With [WithEvents] the stage emits
+// readiness failed for good (any error but an overload or a context error, if the
+// test accepts it) reads as ready: the function answers for it, so a buffer in front of the fallback does
+// not fail with the inner service; so does one unavailable for a while (an open
+// circuit breaker), whose calls fail at once for the function to answer. TryCall
+// goes through the inner service's non-blocking call; a refusal (an error matching
+// service.ErrOverloaded) is returned at once, not answered, since the request was
+// not accepted, so a load shedder in front sheds. An accepted call's failure is
+// answered as in Call. With [WithEvents] the stage emits
 // EventFallback, with the inner error, whenever the function answers. Plain
 // middleware does not recover panics: a panic in the inner service or the function
 // goes up to the caller. A successful call costs a comparison and allocates

@@ -3,6 +3,7 @@ package fallback
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/tower-go/tower/service"
 )
@@ -20,13 +21,12 @@ type Func[Req, Res any] func(ctx context.Context, req Req, err error) (Res, erro
 // service and then the function do. A successful call costs one comparison over the
 // inner call and allocates nothing. Readiness is the inner service's, except that
 // a permanent readiness failure (one that is not an overload or a context error)
-// reads as ready: the function answers for a failed service, so a buffer in front
-// of the fallback must not fail with it.
+// that the stage's test accepts reads as ready: the function answers for a failed
+// service, so a buffer in front of the fallback must not fail with it.
 type Fallback[Req, Res any] struct {
-	service.Forward
-	inner service.Service[Req, Res]
-	fn    Func[Req, Res]
-	cfg   config
+	service.Next[Req, Res]
+	fn  Func[Req, Res]
+	cfg config
 }
 
 var (
@@ -35,15 +35,18 @@ var (
 	_ service.TryCaller[int, int] = (*Fallback[int, int])(nil)
 )
 
-// New returns a fallback stage over inner that answers with fn when inner fails.
+// New returns a fallback stage over inner that answers with fn when inner fails. It
+// returns an error if inner (a typed nil included) or fn is nil, or an option is
+// bad.
 func New[Req, Res any](inner service.Service[Req, Res], fn Func[Req, Res], opts ...Option) (*Fallback[Req, Res], error) {
-	if inner == nil {
-		return nil, errors.New("fallback: service is nil")
+	next, err := service.NewNext(inner)
+	if err != nil {
+		return nil, fmt.Errorf("fallback: inner %w", err)
 	}
 	if fn == nil {
 		return nil, errors.New("fallback: function is nil")
 	}
-	f := &Fallback[Req, Res]{Forward: service.ForwardReady(inner), inner: inner, fn: fn, cfg: config{when: Default}}
+	f := &Fallback[Req, Res]{Next: next, fn: fn, cfg: config{when: Default}}
 	for _, o := range opts {
 		if o != nil {
 			o(&f.cfg)
@@ -57,27 +60,29 @@ func New[Req, Res any](inner service.Service[Req, Res], fn Func[Req, Res], opts 
 
 // Layer returns a layer that wraps a service in a fallback stage; see [New].
 func Layer[Req, Res any](fn Func[Req, Res], opts ...Option) service.Layer[Req, Res] {
-	return func(inner service.Service[Req, Res]) (service.Service[Req, Res], error) {
+	return func(_ *service.Scope, inner service.Service[Req, Res]) (service.Service[Req, Res], error) {
 		return service.Built[Req, Res](New(inner, fn, opts...))
 	}
 }
 
-// Ready waits for the inner service's readiness. It returns an error only for an
-// overload or a context error; when the inner service has failed for good, the
-// fallback is ready, since its function answers instead.
+// Ready waits for the inner service's readiness. An overload or a context error is
+// returned as it is. Any other error means the inner service failed for good (or,
+// as an open circuit breaker's service.ErrUnavailable, refuses every call for a
+// while): if the stage's test accepts that error, the fallback is ready, since its
+// function answers the calls instead; if not, the error is returned.
 func (f *Fallback[Req, Res]) Ready(ctx context.Context) error {
-	return transientOnly(f.Forward.Ready(ctx))
+	return f.readiness(f.Next.Ready(ctx))
 }
 
 // TryReady reports the inner service's readiness at once, as Ready does.
 func (f *Fallback[Req, Res]) TryReady() error {
-	return transientOnly(f.Forward.TryReady())
+	return f.readiness(f.Next.TryReady())
 }
 
-// transientOnly keeps readiness errors that concern one wait (overload, context)
-// and drops the rest, which mean the inner service failed: the function answers.
-func transientOnly(err error) error {
-	if service.IsTransient(err) {
+// readiness keeps readiness errors that concern one wait (overload, context) and
+// drops the failures the function answers.
+func (f *Fallback[Req, Res]) readiness(err error) error {
+	if err == nil || service.IsTransient(err) || !f.cfg.when(err) {
 		return err
 	}
 	return nil
@@ -86,19 +91,26 @@ func transientOnly(err error) error {
 // Call calls the inner service and, if it fails with an error the test accepts
 // while the caller's ctx is still live, returns what the function returns instead.
 func (f *Fallback[Req, Res]) Call(ctx context.Context, req Req) (Res, error) {
-	res, err := f.inner.Call(ctx, req)
+	res, err := f.Next.Call(ctx, req)
 	if err != nil {
 		return f.fallback(ctx, req, res, err)
 	}
 	return res, nil
 }
 
-// TryCall is Call through the inner service's non-blocking call (see
-// service.TryCall). A refusal for lack of room is an error like any other: if the
-// test accepts it (the default does), the function answers.
+// TryCall is Call through the inner service's non-blocking call. A refusal for
+// lack of room (an error matching service.ErrOverloaded) is returned at once, not
+// answered by the function: the request was not accepted, and the stage's
+// readiness said it was busy, so a load shedder in front of the fallback sheds as
+// it should. Once the inner service accepted the request, a failure is answered as
+// in Call. (Call answers an overload error like any other: there the caller chose
+// to wait.)
 func (f *Fallback[Req, Res]) TryCall(ctx context.Context, req Req) (Res, error) {
-	res, err := service.TryCall(ctx, f.inner, req)
+	res, err := f.Next.TryCall(ctx, req)
 	if err != nil {
+		if errors.Is(err, service.ErrOverloaded) {
+			return res, err
+		}
 		return f.fallback(ctx, req, res, err)
 	}
 	return res, nil

@@ -9,7 +9,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tower-go/tower/service"
-	"github.com/tower-go/tower/stage/buffer"
 	"github.com/tower-go/tower/stage/fallback"
 )
 
@@ -34,7 +33,7 @@ func TestNew(t *testing.T) {
 		opts  []fallback.Option
 		want  string
 	}{
-		{"a nil service is refused", nil, answer, nil, "fallback: service is nil"},
+		{"a nil service is refused", nil, answer, nil, "fallback: inner service is nil"},
 		{"a nil function is refused", failing(nil), nil, nil, "fallback: function is nil"},
 		{"a nil When is refused", failing(nil), answer, []fallback.Option{fallback.When(nil)}, "fallback: When function is nil"},
 	}
@@ -43,7 +42,7 @@ func TestNew(t *testing.T) {
 			f, err := fallback.New(tt.inner, tt.fn, tt.opts...)
 			require.EqualError(t, err, tt.want)
 			assert.Nil(t, f)
-			svc, err := fallback.Layer(tt.fn, tt.opts...)(tt.inner)
+			svc, err := fallback.Layer(tt.fn, tt.opts...)(new(service.Scope), tt.inner)
 			require.Error(t, err)
 			assert.True(t, svc == nil, "the layer must return an untyped nil service")
 		})
@@ -116,10 +115,9 @@ func TestReadiness(t *testing.T) {
 	f, err := fallback.New[int, int](full{failing(nil)}, answer)
 	require.NoError(t, err)
 	assert.ErrorIs(t, f.TryReady(), service.ErrOverloaded, "readiness is forwarded")
-	res, err := service.TryCall[int, int](context.Background(), f, 2)
-	require.NoError(t, err, "a refusal is answered by the function")
-	assert.Equal(t, 200, res)
-	res, err = f.Call(context.Background(), 2)
+	_, err = service.TryCall[int, int](context.Background(), f, 2)
+	require.ErrorIs(t, err, service.ErrOverloaded, "a refusal is returned at once, not answered: the request was not accepted")
+	res, err := f.Call(context.Background(), 2)
 	require.NoError(t, err)
 	assert.Equal(t, 2, res)
 }
@@ -146,14 +144,10 @@ func TestAFailedInnerServiceReadsAsReadyAndTheFunctionAnswers(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, f.Ready(context.Background()), "the function answers, so the stage is ready")
 	require.NoError(t, f.TryReady())
-
-	// A buffer in front must not fail with the inner service.
-	b, err := buffer.New[int, int](f, 4)
+	v, err := f.Call(context.Background(), 3)
 	require.NoError(t, err)
-	defer b.Stop(context.Background())
-	for i := 1; i <= 3; i++ {
-		v, err := b.Call(context.Background(), i)
-		require.NoError(t, err)
-		assert.Equal(t, -i, v)
-	}
+	assert.Equal(t, -3, v)
+	v, err = f.TryCall(context.Background(), 4)
+	require.NoError(t, err)
+	assert.Equal(t, -4, v)
 }

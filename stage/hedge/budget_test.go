@@ -68,6 +68,6 @@ func TestPercentBudget(t *testing.T) {
 		_, err := hedge.NewBudget(0.001, 1)
 		require.EqualError(t, err, "hedge: budget percent must be between 0.01 and 100, got 0.001")
 		_, err = hedge.NewBudget(10, 0)
-		require.EqualError(t, err, "hedge: budget burst must be at least 1, got 0")
+		require.EqualError(t, err, "hedge: budget burst must be between 1 and 1000000000, got 0")
 	})
 }

@@ -20,6 +20,7 @@ type call[Req, Res any] struct {
 
 	ctx     context.Context // the caller's ctx
 	req     Req
+	start   int64              // when the call started, on the histogram's clock
 	cancel1 context.CancelFunc // cancels the first attempt
 
 	mu      sync.Mutex
@@ -59,11 +60,13 @@ func (c *call[Req, Res]) fire() {
 			return
 		}
 	}
-	if service.TryReady(h.inner) != nil {
+	if h.Next.TryReady() != nil {
 		return // the inner service has no room now: a hedge would only queue
 	}
 	if !h.budget.Withdraw() {
-		h.events.Emit(service.Event{Stage: "hedge", Kind: service.EventBudgetExhausted, Attempt: 2})
+		if h.events != nil {
+			h.events(service.Event{Stage: "hedge", Kind: service.EventBudgetExhausted, Attempt: 2, Elapsed: time.Duration(h.hist.now() - c.start)})
+		}
 		return
 	}
 	hctx, hcancel := context.WithCancel(c.ctx)
@@ -75,9 +78,11 @@ func (c *call[Req, Res]) fire() {
 	}
 	c.hcancel = hcancel
 	c.mu.Unlock()
-	h.events.Emit(service.Event{Stage: "hedge", Kind: service.EventHedged, Attempt: 2})
 	start := h.hist.now()
-	res, err := service.TryCall(hctx, h.inner, req)
+	if h.events != nil {
+		h.events(service.Event{Stage: "hedge", Kind: service.EventHedged, Attempt: 2, Elapsed: time.Duration(start - c.start)})
+	}
+	res, err := h.Next.TryCall(hctx, req)
 	if err == nil {
 		h.hist.record(h.hist.now() - start)
 		c.cancel1() // the hedge won: the first attempt is the loser
@@ -120,7 +125,7 @@ func (c *call[Req, Res]) reset() {
 		req Req
 		res Res
 	)
-	c.ctx, c.req, c.cancel1 = nil, req, nil
+	c.ctx, c.req, c.cancel1, c.start = nil, req, nil, 0
 	c.over, c.hcancel = false, nil
 	c.sent, c.hres, c.herr = false, res, nil
 }

@@ -17,7 +17,7 @@
 // the request (or its clone, see [WithClone]) is sent to the inner service again,
 // if the budget allows it ([WithBudgetPercent], [WithBudget]) and the inner service
 // is ready at once (a hedge never queues behind an overloaded service: it is sent
-// with service.TryCall). The call returns the first success. The losing attempt's
+// with the inner service's non-blocking call). The call returns the first success. The losing attempt's
 // ctx is cancelled: each attempt runs with a child ctx of the caller's. If every
 // attempt fails, the call returns the first attempt's error (the one a caller would
 // have got without the stage). A call that fails before the hedge delay is not
@@ -39,8 +39,12 @@
 // # Readiness and overload
 //
 // The stage has no bound of its own: it forwards the inner service's readiness.
-// Hedges add load, at most the budget's percentage of calls plus its burst; the
-// budget is what keeps a slow service from being hedged into collapse.
+// TryCall makes the first attempt with the inner service's non-blocking call; a
+// refusal (an error matching service.ErrOverloaded) is returned at once, with no
+// hedge. Hedges add load, at most the budget's percentage of calls plus its burst;
+// the budget is what keeps a slow service from being hedged into collapse. The
+// [Budget] interface is retry.Budget: a *retry.TpsBudget bounds hedges (and may be
+// shared with retry stages), and a [PercentBudget] may bound retries.
 //
 // # Cancellation
 //

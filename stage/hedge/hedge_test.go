@@ -26,11 +26,11 @@ func TestNewRejectsBadInput(t *testing.T) {
 		{"percentile zero", []hedge.Option{hedge.WithPercentile(0)}, "hedge: percentile must be between 0 and 1"},
 		{"percentile one", []hedge.Option{hedge.WithPercentile(1)}, "hedge: percentile must be between 0 and 1"},
 		{"min data points zero", []hedge.Option{hedge.WithMinDataPoints(0)}, "hedge: min data points must be at least 1, got 0"},
-		{"period zero", []hedge.Option{hedge.WithPeriod(0)}, "hedge: period must be positive, got 0s"},
+		{"period zero", []hedge.Option{hedge.WithPeriod(0)}, "hedge: period must be positive and at most 24h0m0s, got 0s"},
 		{"budget percent zero", []hedge.Option{hedge.WithBudgetPercent(0)}, "hedge: budget percent must be between 0.01 and 100, got 0"},
 		{"budget percent above 100", []hedge.Option{hedge.WithBudgetPercent(101)}, "hedge: budget percent must be between 0.01 and 100"},
-		{"nil budget", []hedge.Option{hedge.WithBudget(nil)}, "hedge: nil budget"},
-		{"typed nil budget", []hedge.Option{hedge.WithBudget((*hedge.PercentBudget)(nil))}, "hedge: nil budget"},
+		{"nil budget", []hedge.Option{hedge.WithBudget(nil)}, "hedge: budget is nil"},
+		{"typed nil budget", []hedge.Option{hedge.WithBudget((*hedge.PercentBudget)(nil))}, "hedge: budget is nil"},
 		{"both budgets", []hedge.Option{hedge.WithBudgetPercent(5), hedge.WithBudget(&fakeBudget{})}, "hedge: WithBudget and WithBudgetPercent cannot be combined"},
 		{"clone of another type", []hedge.Option{hedge.WithClone(func(s string) (string, bool) { return s, true })}, "hedge: clone function is func(string) (string, bool), want func(int) (int, bool)"},
 		{"nil clone", []hedge.Option{hedge.WithClone[int](nil)}, "hedge: nil clone function"},
@@ -39,14 +39,14 @@ func TestNewRejectsBadInput(t *testing.T) {
 			s, err := hedge.New[int, int](m, tc.opts...)
 			require.ErrorContains(t, err, tc.want)
 			assert.Nil(t, s)
-			l, err := hedge.Layer[int, int](tc.opts...)(m)
+			l, err := hedge.Layer[int, int](tc.opts...)(new(service.Scope), m)
 			require.ErrorContains(t, err, tc.want)
 			assert.Nil(t, l, "the layer returns a nil interface, not a typed nil")
 		})
 	}
 	t.Run("a nil service is an error", func(t *testing.T) {
 		_, err := hedge.New[int, int](nil)
-		require.EqualError(t, err, "hedge: nil service")
+		require.EqualError(t, err, "hedge: inner service is nil")
 	})
 	t.Run("nil options are ignored", func(t *testing.T) {
 		_, err := hedge.New[int, int](m, nil)

@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"strings"
 	"time"
 
 	"github.com/tower-go/tower/service"
+	"github.com/tower-go/tower/stage/retry"
 )
 
 // Defaults of the options.
@@ -17,6 +19,10 @@ const (
 	DefaultPeriod        = 10 * time.Second // see WithPeriod
 	DefaultBudgetPercent = 10.0             // see WithBudgetPercent
 	DefaultBudgetBurst   = 10               // the burst of the budget WithBudgetPercent makes
+
+	// MaxPeriod is the longest period WithPeriod accepts: a longer one would
+	// postpone the first hedge past any useful time (and toward overflow).
+	MaxPeriod = 24 * time.Hour
 )
 
 // Option configures a hedge at [New] or [Layer].
@@ -44,8 +50,9 @@ func WithPercentile(p float64) Option { return func(c *config) { c.percentile = 
 // The default is 100.
 func WithMinDataPoints(n int) Option { return func(c *config) { c.minData = n } }
 
-// WithPeriod sets the length of a latency window (d > 0): the percentile is that of
-// the latencies recorded in the last complete period. The default is 10s. A short
+// WithPeriod sets the length of a latency window (0 < d ≤ [MaxPeriod]): the
+// percentile is that of the latencies recorded in the last complete period. The
+// default is 10s. A short
 // period follows latency changes quickly but needs the calls to fill it.
 func WithPeriod(d time.Duration) Option { return func(c *config) { c.period = d } }
 
@@ -57,8 +64,9 @@ func WithBudgetPercent(percent float64) Option {
 }
 
 // WithBudget sets the budget the stage draws its hedges from, such as a
-// [PercentBudget] shared by several stages. b must not be nil. It cannot be combined
-// with [WithBudgetPercent].
+// [PercentBudget] or a *retry.TpsBudget shared by several stages (retry stages
+// included). b must not be nil, a typed nil, or the zero value of either budget
+// type. It cannot be combined with [WithBudgetPercent].
 func WithBudget(b Budget) Option { return func(c *config) { c.budget, c.budgetSet = b, true } }
 
 // WithClone sets how a request is copied for its hedge. f runs on the hedge's
@@ -74,7 +82,8 @@ func WithClone[Req any](f func(req Req) (Req, bool)) Option {
 
 // WithEvents sets the hook that receives the stage's events: service.EventHedged
 // (Attempt 2) when a hedge is sent, and service.EventBudgetExhausted (Attempt 2)
-// when one was due but the budget had none. They are emitted on the goroutine that
+// when one was due but the budget had none. Both carry Elapsed, the time from the
+// call's start to the decision. They are emitted on the goroutine that
 // sends the hedge, not the caller's. A nil f discards events.
 func WithEvents(f service.EventFunc) Option { return func(c *config) { c.events = f } }
 
@@ -95,12 +104,16 @@ func newConfig[Req any](opts []Option) (config, func(Req) (Req, bool), error) {
 		return c, nil, fmt.Errorf("hedge: percentile must be between 0 and 1 (exclusive), got %v", c.percentile)
 	case c.minData < 1:
 		return c, nil, fmt.Errorf("hedge: min data points must be at least 1, got %d", c.minData)
-	case c.period <= 0:
-		return c, nil, fmt.Errorf("hedge: period must be positive, got %v", c.period)
+	case c.period <= 0 || c.period > MaxPeriod:
+		return c, nil, fmt.Errorf("hedge: period must be positive and at most %v, got %v", MaxPeriod, c.period)
 	case c.budgetSet && c.percentSet:
 		return c, nil, errors.New("hedge: WithBudget and WithBudgetPercent cannot be combined")
-	case c.budgetSet && isNil(c.budget):
-		return c, nil, errors.New("hedge: nil budget")
+	case c.budgetSet && retry.CheckBudget(c.budget) != nil:
+		// Same check as retry's, in this package's words.
+		return c, nil, errors.New("hedge: " + strings.TrimPrefix(retry.CheckBudget(c.budget).Error(), "retry: "))
+	}
+	if pb, ok := c.budget.(*PercentBudget); ok && pb.deposit == 0 {
+		return c, nil, errors.New("hedge: budget is a zero PercentBudget; make one with hedge.NewBudget")
 	}
 	if !c.budgetSet {
 		b, err := NewBudget(c.percent, DefaultBudgetBurst)
@@ -121,17 +134,4 @@ func newConfig[Req any](opts []Option) (config, func(Req) (Req, bool), error) {
 		clone = f
 	}
 	return c, clone, nil
-}
-
-// isNil reports whether b is nil or holds a nil pointer (or other nil reference),
-// which would panic on the first call.
-func isNil(b Budget) bool {
-	if b == nil {
-		return true
-	}
-	switch v := reflect.ValueOf(b); v.Kind() {
-	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Func, reflect.Chan, reflect.Interface:
-		return v.IsNil()
-	}
-	return false
 }

@@ -16,7 +16,7 @@ import (
 )
 
 // A retry budget (Tower's TpsBudget semantics) serves as a hedge budget.
-var _ hedge.Budget = (*retry.Budget)(nil)
+var _ hedge.Budget = (*retry.TpsBudget)(nil)
 
 func TestRetryBudgetCapsHedges(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {

@@ -14,7 +14,9 @@ import (
 // Max; the randomness spreads the retries of many callers apart.
 //
 // The zero Backoff waits nothing: retries are sent at once and no timer is used.
-// Factor 0 means 2. A Backoff is a value, safe for concurrent use; Delay costs a few
+// Factor 0 means 2. Durations up to math.MaxInt64 are fine (the wait is then as long
+// as asked, bounded by the caller's ctx). Use [NewBackoff] (or [WithBackoff], which
+// validates too) to reject a bad one. A Backoff is a value, safe for concurrent use; Delay costs a few
 // tens of nanoseconds and allocates nothing.
 type Backoff struct {
 	Min    time.Duration // the shortest wait; must be positive unless Max is 0 too
@@ -55,8 +57,9 @@ func (b Backoff) Delay(n int) time.Duration {
 	if c := float64(b.Min) * math.Pow(f, float64(n)); c < float64(b.Max) {
 		ceiling = time.Duration(c)
 	}
-	if ceiling <= b.Min {
-		return b.Min
+	span := int64(ceiling-b.Min) + 1
+	if ceiling <= b.Min || span <= 0 {
+		return b.Min // also an unvalidated Backoff whose span overflows: no panic
 	}
-	return b.Min + time.Duration(rand.Int64N(int64(ceiling-b.Min)+1))
+	return b.Min + time.Duration(rand.Int64N(span))
 }

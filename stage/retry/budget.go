@@ -1,6 +1,7 @@
 package retry
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"sync"
@@ -14,7 +15,37 @@ const budgetSlots = 10
 // minRatio is the smallest positive retry ratio a budget accepts.
 const minRatio = 1e-6
 
-// Budget bounds retries to a share of the traffic, with the semantics of Finagle's
+// Budget bounds the extra attempts a stage sends across all its calls: retries for
+// a retry stage ([WithBudget]), hedges for a hedge stage (stage/hedge's WithBudget
+// takes the same interface). The stage calls Deposit once per call it accepts and
+// Withdraw before each extra attempt, which it sends only if Withdraw returns true.
+// Implementations must be safe for concurrent use, must not block, and should be
+// quick: both run on every call's path. One Budget may be shared by several
+// stages, retry and hedge alike; it then bounds their extra attempts together.
+//
+// [TpsBudget] (Finagle's and Tower's semantics: deposits expire) and
+// stage/hedge's PercentBudget (a capped balance that does not expire) implement it.
+type Budget interface {
+	Deposit()
+	Withdraw() bool
+}
+
+// CheckBudget returns nil if b can be used as a budget, and an error if it is nil,
+// a typed nil, or the zero value of a [TpsBudget] (which has no ttl; make one with
+// [NewBudget]). The stages that take a Budget call it at construction.
+func CheckBudget(b Budget) error {
+	if b == nil || isNil(b) {
+		return errors.New("retry: budget is nil")
+	}
+	if tb, ok := b.(*TpsBudget); ok && tb.window <= 0 {
+		return errors.New("retry: budget is a zero TpsBudget; make one with retry.NewBudget")
+	}
+	return nil
+}
+
+var _ Budget = (*TpsBudget)(nil)
+
+// TpsBudget bounds retries to a share of the traffic, with the semantics of Finagle's
 // RetryBudget and Tower's TpsBudget: every call deposits, every retry withdraws,
 // deposits expire after ttl, and a fixed reserve lets a trickle of retries through
 // even when there is little traffic.
@@ -34,7 +65,10 @@ const minRatio = 1e-6
 // compare-and-swap; a short lock is taken once per window to slide it. Under a race
 // between a window change and a withdrawal, a retry or two may be counted in the
 // next window.
-type Budget struct {
+//
+// Make one with [NewBudget]. The zero value is not usable: [WithBudget] rejects it,
+// and if it is used anyway it holds nothing and allows no retry (it never panics).
+type TpsBudget struct {
 	start    time.Time
 	window   time.Duration
 	deposit  int64
@@ -49,11 +83,11 @@ type Budget struct {
 	slots [budgetSlots]int64 // completed windows, a ring indexed by window mod budgetSlots
 }
 
-// NewBudget returns a budget; see [Budget] for the meaning of the arguments. ttl
+// NewBudget returns a budget; see [TpsBudget] for the meaning of the arguments. ttl
 // must be between 1s and 60s, minPerSec at least 0, and ratio 0 or between 1e-6
 // (one retry per million calls) and 1000.
 // Finagle's default is NewBudget(10*time.Second, 10, 0.2).
-func NewBudget(ttl time.Duration, minPerSec int, ratio float64) (*Budget, error) {
+func NewBudget(ttl time.Duration, minPerSec int, ratio float64) (*TpsBudget, error) {
 	switch {
 	case ttl < time.Second || ttl > time.Minute:
 		return nil, fmt.Errorf("retry: budget ttl must be between 1s and 1m, got %v", ttl)
@@ -69,7 +103,7 @@ func NewBudget(ttl time.Duration, minPerSec int, ratio float64) (*Budget, error)
 	// Amounts are integers: a deposit is worth 1000 units and a retry 1000/ratio
 	// (for a ratio up to 1), or a retry 1000 units and a deposit 1000·ratio (above
 	// 1), so the ratio is kept to a precision of one in a thousand or better.
-	b := &Budget{start: time.Now(), window: ttl / budgetSlots, deposit: 1000, withdraw: 1000}
+	b := &TpsBudget{start: time.Now(), window: ttl / budgetSlots, deposit: 1000, withdraw: 1000}
 	switch {
 	case ratio == 0:
 		b.deposit = 0
@@ -84,7 +118,7 @@ func NewBudget(ttl time.Duration, minPerSec int, ratio float64) (*Budget, error)
 
 // Deposit records one call. The retry stage calls it once per call, before the
 // first attempt.
-func (b *Budget) Deposit() {
+func (b *TpsBudget) Deposit() {
 	if b.deposit == 0 {
 		return
 	}
@@ -95,7 +129,10 @@ func (b *Budget) Deposit() {
 // Withdraw takes one retry from the budget and reports whether there was one to
 // take. The retry stage calls it before every retry and does not retry if it
 // returns false.
-func (b *Budget) Withdraw() bool {
+func (b *TpsBudget) Withdraw() bool {
+	if b.window <= 0 {
+		return false // the zero value: nothing to withdraw (and no window to slide)
+	}
 	b.slide()
 	for {
 		w := b.writer.Load()
@@ -109,7 +146,7 @@ func (b *Budget) Withdraw() bool {
 }
 
 // slide moves the window forward if the clock has left the current one.
-func (b *Budget) slide() {
+func (b *TpsBudget) slide() {
 	n := int64(time.Since(b.start) / b.window)
 	if n == b.gen.Load() {
 		return

@@ -16,21 +16,21 @@ import (
 	"github.com/tower-go/tower/stage/retry"
 )
 
-func newBudget(t *testing.T, ttl time.Duration, minPerSec int, ratio float64) *retry.Budget {
+func newBudget(t *testing.T, ttl time.Duration, minPerSec int, ratio float64) *retry.TpsBudget {
 	t.Helper()
 	b, err := retry.NewBudget(ttl, minPerSec, ratio)
 	require.NoError(t, err)
 	return b
 }
 
-func deposit(b *retry.Budget, n int) {
+func deposit(b *retry.TpsBudget, n int) {
 	for range n {
 		b.Deposit()
 	}
 }
 
 // drain withdraws until the budget refuses and returns how many it allowed.
-func drain(b *retry.Budget) int {
+func drain(b *retry.TpsBudget) int {
 	n := 0
 	for b.Withdraw() {
 		n++

@@ -9,6 +9,11 @@
 //	budget, err := retry.NewBudget(10*time.Second, 10, 0.2)
 //	svc, err := retry.New(inner, policy, retry.WithBudget(budget))
 //
+// In a pipeline, [Attempts] makes the standard policy without an error to check:
+// a bad argument is reported when the layer is applied.
+//
+//	retry.Layer[Req, Res](retry.Attempts[Req, Res](3), retry.WithBudget(budget))
+//
 // # Policies
 //
 // A [Policy] decides per attempt from the request, the response, the error and the
@@ -19,9 +24,13 @@
 //
 // The standard policy ([NewPolicy]) retries up to a number of attempts, errors only,
 // those that [DefaultRetryable] accepts unless [RetryIf] says otherwise:
-// everything except context.Canceled, service.ErrClosed, service.ErrRejected and
-// service.ErrFailed, which say that no one waits or that the same request would
-// fail the same way. Deadline errors are retried, so that retry around a timeout
+// everything except context.Canceled, service.ErrClosed, service.ErrRejected,
+// service.ErrFailed and service.ErrUnavailable, which say that no one waits or
+// that the same request would fail the same way for a while. In particular an
+// open circuit breaker (breaker.ErrOpen matches service.ErrUnavailable) is not
+// retried: during an outage a retry stage over a breaker sends each call once and
+// spends no budget against the open circuit. Overload (service.ErrOverloaded: busy
+// now) is retried. Deadline errors are retried, so that retry around a timeout
 // stage retries attempts that ran out of time. Its waits come from a [Backoff]:
 // exponential with full jitter, or none at all (the default; then no timer is
 // used).
@@ -34,7 +43,9 @@
 // a few retries a second through regardless. When a retry finds the budget empty
 // the caller gets a [*BudgetExhaustedError], which matches [ErrBudgetExhausted] and
 // unwraps to the last attempt's error. One budget is meant to be shared by every
-// retry stage in front of one backend.
+// retry stage in front of one backend. [Budget] is an interface, the one that
+// stage/hedge takes too: a [TpsBudget] (from [NewBudget]) may bound retries and
+// hedges together, and a hedge's PercentBudget may bound retries.
 //
 // # Context and cancellation
 //
@@ -44,11 +55,15 @@
 // retry was reported in the EventRetried event). To bound each attempt, put a
 // timeout stage inside the retry; to bound the whole call, outside it or in ctx.
 //
-// # Readiness, events, panics
+// # Readiness, TryCall, events, panics
 //
-// Readiness is the inner service's, forwarded. With [WithEvents] the stage emits
-// EventRetried before each retry and EventBudgetExhausted when the budget stopped
-// one. Plain middleware does not recover panics: a panic in the inner service or
+// Readiness is the inner service's, forwarded. TryCall makes the first attempt
+// with the inner service's TryCall; a refusal (an error matching
+// service.ErrOverloaded) is returned at once, with no retry and no backoff, so a
+// load shedder in front of the retry sheds at once; an accepted call then goes on
+// as Call does. With [WithEvents] the stage emits EventRetried before each retry
+// and EventBudgetExhausted when the budget stopped one, with the attempt number
+// and the time since the call started. Plain middleware does not recover panics: a panic in the inner service or
 // the policy goes up to the caller.
 //
 // # Cost

@@ -42,17 +42,15 @@ func ExampleNewBudget() {
 	if err != nil {
 		panic(err)
 	}
-	policy, err := retry.NewPolicy[int, int](3)
-	if err != nil {
-		panic(err)
-	}
 	down := service.Func[int, int](func(context.Context, int) (int, error) { return 0, service.ErrOverloaded })
 	retries := 0
-	svc, err := retry.Layer(policy, retry.WithBudget(budget), retry.WithEvents(func(e service.Event) {
+	// Attempts defers a bad argument to when the layer is applied.
+	layer := retry.Layer(retry.Attempts[int, int](3), retry.WithBudget(budget), retry.WithEvents(func(e service.Event) {
 		if e.Kind == service.EventRetried {
 			retries++
 		}
-	}))(down)
+	}))
+	svc, err := service.Apply(layer, new(service.Scope), service.Service[int, int](down))
 	if err != nil {
 		panic(err)
 	}

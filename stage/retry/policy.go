@@ -32,32 +32,37 @@ type Policy[Req, Res any] interface {
 
 // DefaultRetryable is the standard policy's test of an error. It retries every
 // error except those that say the same request to the same service would fail
-// again or that no one waits for the answer any more:
+// again soon or that no one waits for the answer any more:
 //
 //   - context.Canceled;
 //   - service.ErrClosed (the service is stopped);
 //   - service.ErrRejected (a filter refused this request);
-//   - service.ErrFailed (the service failed and fails every call until replaced).
+//   - service.ErrFailed (the service failed and fails every call until replaced);
+//   - service.ErrUnavailable (the service refuses every call for a while: an open
+//     circuit breaker, a restarting child). Retrying it at once only spends the
+//     budget against the refusal; a balancer or another endpoint is the remedy.
 //
 // Errors matching context.DeadlineExceeded are retried, so that a retry stage
 // around a per-attempt timeout retries attempts that ran out of time; the stage
 // itself never retries once the caller's own context has ended. Overload errors
-// (service.ErrOverloaded) are retried: pair them with a [Backoff] and a [Budget].
+// (service.ErrOverloaded: busy now, try again) are retried: pair them with a
+// [Backoff] and a [Budget].
 func DefaultRetryable(err error) bool {
 	return err != nil && !final(err)
 }
 
 // final reports whether err matches, under the rules of errors.Is, one of the
-// errors DefaultRetryable refuses. It walks the chain once for all four, where
-// four calls of errors.Is would walk it four times.
+// errors DefaultRetryable refuses. It walks the chain once for all five, where
+// five calls of errors.Is would walk it five times.
 func final(err error) bool {
 	for err != nil {
 		switch err {
-		case context.Canceled, service.ErrClosed, service.ErrRejected, service.ErrFailed:
+		case context.Canceled, service.ErrClosed, service.ErrRejected, service.ErrFailed, service.ErrUnavailable:
 			return true
 		}
 		if x, ok := err.(interface{ Is(error) bool }); ok &&
-			(x.Is(context.Canceled) || x.Is(service.ErrClosed) || x.Is(service.ErrRejected) || x.Is(service.ErrFailed)) {
+			(x.Is(context.Canceled) || x.Is(service.ErrClosed) || x.Is(service.ErrRejected) ||
+				x.Is(service.ErrFailed) || x.Is(service.ErrUnavailable)) {
 			return true
 		}
 		switch x := err.(type) {
@@ -81,7 +86,8 @@ func final(err error) bool {
 // test, up to a maximum number of attempts, waiting a [Backoff] between them.
 // Responses without an error are never retried.
 //
-// Make one with [NewPolicy]; the zero value is not usable. It is immutable and
+// Make one with [NewPolicy] or [Attempts]; the zero value is not usable ([New]
+// rejects it). It is immutable and
 // safe for concurrent use; a decision costs a few nanoseconds when the attempt
 // succeeded and allocates nothing.
 type StandardPolicy[Req, Res any] struct {
@@ -89,11 +95,12 @@ type StandardPolicy[Req, Res any] struct {
 	retryable func(error) bool
 	backoff   Backoff
 	clone     func(Req) Req
+	err       error // a bad argument to Attempts, reported by New
 }
 
 var _ Policy[int, int] = (*StandardPolicy[int, int])(nil)
 
-// PolicyOption configures a [StandardPolicy].
+// PolicyOption configures a [StandardPolicy]. A nil PolicyOption is ignored.
 type PolicyOption func(*policyConfig)
 
 type policyConfig struct {
@@ -121,8 +128,22 @@ func WithBackoff(b Backoff) PolicyOption {
 // NewPolicy returns the standard policy: at most maxAttempts attempts in all (the
 // first call and up to maxAttempts-1 retries). maxAttempts must be at least 1.
 func NewPolicy[Req, Res any](maxAttempts int, opts ...PolicyOption) (*StandardPolicy[Req, Res], error) {
+	p := Attempts[Req, Res](maxAttempts, opts...)
+	if p.err != nil {
+		return nil, p.err
+	}
+	return p, nil
+}
+
+// Attempts is [NewPolicy] for building pipelines: it returns the standard policy
+// without an error, and a bad argument (maxAttempts below 1, a bad option) makes
+// [New] or the [Layer] that gets the policy fail instead, when the pipeline is
+// built. Its methods on a policy with a bad argument never retry.
+//
+//	retry.Layer[Req, Res](retry.Attempts[Req, Res](3))
+func Attempts[Req, Res any](maxAttempts int, opts ...PolicyOption) *StandardPolicy[Req, Res] {
 	if maxAttempts < 1 {
-		return nil, fmt.Errorf("retry: max attempts must be at least 1, got %d", maxAttempts)
+		return &StandardPolicy[Req, Res]{err: fmt.Errorf("retry: max attempts must be at least 1, got %d", maxAttempts)}
 	}
 	c := policyConfig{retryable: DefaultRetryable}
 	for _, o := range opts {
@@ -130,13 +151,25 @@ func NewPolicy[Req, Res any](maxAttempts int, opts ...PolicyOption) (*StandardPo
 			o(&c)
 		}
 	}
+	if c.err == nil {
+		c.err = c.backoff.validate()
+	}
 	if c.err != nil {
-		return nil, c.err
+		return &StandardPolicy[Req, Res]{err: c.err}
 	}
-	if err := c.backoff.validate(); err != nil {
-		return nil, err
+	return &StandardPolicy[Req, Res]{max: maxAttempts, retryable: c.retryable, backoff: c.backoff}
+}
+
+// check reports whether p can be used: made by NewPolicy or Attempts with good
+// arguments.
+func (p *StandardPolicy[Req, Res]) check() error {
+	switch {
+	case p.err != nil:
+		return p.err
+	case p.max < 1 || p.retryable == nil:
+		return errors.New("retry: policy is a zero StandardPolicy; make one with retry.NewPolicy or retry.Attempts")
 	}
-	return &StandardPolicy[Req, Res]{max: maxAttempts, retryable: c.retryable, backoff: c.backoff}, nil
+	return nil
 }
 
 // WithClone returns a copy of the policy that sends clone(req) on every attempt
@@ -144,6 +177,9 @@ func NewPolicy[Req, Res any](maxAttempts int, opts ...PolicyOption) (*StandardPo
 func (p *StandardPolicy[Req, Res]) WithClone(clone func(Req) Req) (*StandardPolicy[Req, Res], error) {
 	if clone == nil {
 		return nil, errors.New("retry: clone function is nil")
+	}
+	if err := p.check(); err != nil {
+		return nil, err
 	}
 	q := *p
 	q.clone = clone

@@ -71,7 +71,7 @@ func TestNew(t *testing.T) {
 		opts   []retry.Option
 		want   string
 	}{
-		{"a nil service is refused", nil, p, nil, "retry: service is nil"},
+		{"a nil service is refused", nil, p, nil, "retry: inner service is nil"},
 		{"a nil policy is refused", echo, nil, nil, "retry: policy is nil"},
 		{"a nil budget is refused", echo, p, []retry.Option{retry.WithBudget(nil)}, "retry: budget is nil"},
 	}
@@ -80,7 +80,7 @@ func TestNew(t *testing.T) {
 			r, err := retry.New(tt.inner, tt.policy, tt.opts...)
 			require.EqualError(t, err, tt.want)
 			assert.Nil(t, r)
-			svc, err := retry.Layer(tt.policy, tt.opts...)(tt.inner)
+			svc, err := retry.Layer(tt.policy, tt.opts...)(new(service.Scope), tt.inner)
 			require.Error(t, err)
 			assert.True(t, svc == nil, "the layer must return an untyped nil service")
 		})
@@ -143,17 +143,24 @@ func TestCall(t *testing.T) {
 			assert.Len(t, in.reqs, tt.attempts)
 		})
 	}
-	t.Run("events name each retry", func(t *testing.T) {
-		var events []service.Event
-		r, err := retry.New[int, int](&script{errs: []error{errFlaky, service.ErrOverloaded}}, policy(t, 3),
-			retry.WithEvents(func(e service.Event) { events = append(events, e) }))
-		require.NoError(t, err)
-		_, err = r.Call(context.Background(), 1)
-		require.NoError(t, err)
-		assert.Equal(t, []service.Event{
-			{Stage: "retry", Kind: service.EventRetried, Err: errFlaky, Attempt: 2},
-			{Stage: "retry", Kind: service.EventRetried, Err: service.ErrOverloaded, Attempt: 3},
-		}, events)
+	t.Run("events name each retry, with the time since the call started", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			var events []service.Event
+			in := &script{errs: []error{errFlaky, service.ErrOverloaded}}
+			slow := service.Func[int, int](func(ctx context.Context, r int) (int, error) {
+				time.Sleep(10 * time.Millisecond) // each attempt takes 10ms
+				return in.Call(ctx, r)
+			})
+			r, err := retry.New[int, int](slow, policy(t, 3),
+				retry.WithEvents(func(e service.Event) { events = append(events, e) }))
+			require.NoError(t, err)
+			_, err = r.Call(context.Background(), 1)
+			require.NoError(t, err)
+			assert.Equal(t, []service.Event{
+				{Stage: "retry", Kind: service.EventRetried, Err: errFlaky, Attempt: 2, Elapsed: 10 * time.Millisecond},
+				{Stage: "retry", Kind: service.EventRetried, Err: service.ErrOverloaded, Attempt: 3, Elapsed: 20 * time.Millisecond},
+			}, events)
+		})
 	})
 	t.Run("the caller's ended ctx stops retries", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())

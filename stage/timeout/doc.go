@@ -41,7 +41,9 @@
 //
 // Ready and TryReady forward to the inner service. With [WithReady], Ready's wait
 // is bounded by d as a call is, and fails with ErrElapsed when it runs out. TryCall
-// goes through the inner service's non-blocking call (see service.TryCall).
+// goes through the inner service's non-blocking call. A huge duration (up to
+// math.MaxInt64) means effectively no timeout: it never overflows into a deadline
+// in the past.
 //
 // # Events and panics
 //

@@ -37,7 +37,7 @@ func ExampleLayer() {
 		fmt.Println("deadline set:", ok, "within 1s:", time.Until(dl) <= time.Second)
 		return req + 1, nil
 	})
-	svc, err := timeout.Layer[int, int](time.Second)(echo)
+	svc, err := service.Apply(timeout.Layer[int, int](time.Second), new(service.Scope), service.Service[int, int](echo))
 	if err != nil {
 		panic(err)
 	}

@@ -2,7 +2,7 @@ package timeout
 
 import "github.com/tower-go/tower/service"
 
-// Option configures a timeout stage.
+// Option configures a timeout stage. A nil Option is ignored.
 type Option func(*config)
 
 type config struct {
@@ -12,7 +12,8 @@ type config struct {
 
 // WithEvents sends the stage's decisions to f: an EventTimedOut, with the error the
 // caller gets, each time a call (or, with [WithReady], a wait for readiness) runs
-// out of time. f runs on the caller's goroutine.
+// out of time, with Elapsed the time from the call's (or wait's) start to then. f
+// runs on the caller's goroutine. A nil f discards events.
 func WithEvents(f service.EventFunc) Option {
 	return func(c *config) { c.events = f }
 }

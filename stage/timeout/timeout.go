@@ -2,7 +2,6 @@ package timeout
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -18,10 +17,10 @@ import (
 // concurrent use. Call, TryCall and Ready block as long as the inner service does
 // (which is at most d if it honours its context). A call costs one allocation and
 // one monotonic clock read; a call whose parent context already has an earlier
-// deadline costs no allocation.
+// deadline costs no allocation. Readiness is the inner service's (embedded
+// [service.Next]); with [WithReady], Ready is bounded by the duration too.
 type Timeout[Req, Res any] struct {
-	inner service.Service[Req, Res]
-	fwd   service.Forward
+	service.Next[Req, Res]
 	d     time.Duration
 	cfg   config
 	clock clock
@@ -33,19 +32,24 @@ var (
 	_ service.TryCaller[int, int] = (*Timeout[int, int])(nil)
 )
 
-// New returns a timeout stage of duration d over inner. d must be positive.
+// New returns a timeout stage of duration d over inner. d must be positive. A
+// huge d (up to math.MaxInt64) means "effectively no timeout": when the deadline
+// would not fit in a time.Duration from now, a call runs with the caller's ctx
+// unchanged, and it never overflows into a deadline in the past. It returns an
+// error if inner is nil (a typed nil included).
 //
 // Choosing d: the longest a caller should wait for one call, including time queued
 // in any buffer inside the stage. Put the timeout inside a retry stage to bound
 // each attempt, outside it to bound the whole call.
 func New[Req, Res any](inner service.Service[Req, Res], d time.Duration, opts ...Option) (*Timeout[Req, Res], error) {
-	if inner == nil {
-		return nil, errors.New("timeout: service is nil")
+	next, err := service.NewNext(inner)
+	if err != nil {
+		return nil, fmt.Errorf("timeout: inner %w", err)
 	}
 	if d <= 0 {
 		return nil, fmt.Errorf("timeout: duration must be positive, got %v", d)
 	}
-	t := &Timeout[Req, Res]{inner: inner, fwd: service.ForwardReady(inner), d: d}
+	t := &Timeout[Req, Res]{Next: next, d: d}
 	for _, o := range opts {
 		if o != nil {
 			o(&t.cfg)
@@ -56,7 +60,7 @@ func New[Req, Res any](inner service.Service[Req, Res], d time.Duration, opts ..
 
 // Layer returns a layer that wraps a service in a timeout stage of duration d.
 func Layer[Req, Res any](d time.Duration, opts ...Option) service.Layer[Req, Res] {
-	return func(inner service.Service[Req, Res]) (service.Service[Req, Res], error) {
+	return func(_ *service.Scope, inner service.Service[Req, Res]) (service.Service[Req, Res], error) {
 		return service.Built[Req, Res](New(inner, d, opts...))
 	}
 }
@@ -71,26 +75,26 @@ func (t *Timeout[Req, Res]) Duration() time.Duration { return t.d }
 func (t *Timeout[Req, Res]) Call(ctx context.Context, req Req) (Res, error) {
 	dc := t.derive(ctx)
 	if dc == nil {
-		return t.inner.Call(ctx, req)
+		return t.Next.Call(ctx, req)
 	}
 	defer dc.release()
-	res, err := t.inner.Call(dc, req)
+	res, err := t.Next.Call(dc, req)
 	if err != nil {
 		err = t.check(dc, err)
 	}
 	return res, err
 }
 
-// TryCall is Call through the inner service's non-blocking call (see
-// service.TryCall): it fails at once if the inner service has no room, and
-// otherwise waits for the answer until the deadline.
+// TryCall is Call through the inner service's non-blocking call: it fails at once
+// if the inner service has no room, and otherwise waits for the answer until the
+// deadline.
 func (t *Timeout[Req, Res]) TryCall(ctx context.Context, req Req) (Res, error) {
 	dc := t.derive(ctx)
 	if dc == nil {
-		return service.TryCall(ctx, t.inner, req)
+		return t.Next.TryCall(ctx, req)
 	}
 	defer dc.release()
-	res, err := service.TryCall(dc, t.inner, req)
+	res, err := t.Next.TryCall(dc, req)
 	if err != nil {
 		err = t.check(dc, err)
 	}
@@ -102,28 +106,29 @@ func (t *Timeout[Req, Res]) TryCall(ctx context.Context, req Req) (Res, error) {
 // runs out; otherwise it is bounded by ctx only.
 func (t *Timeout[Req, Res]) Ready(ctx context.Context) error {
 	if !t.cfg.ready {
-		return t.fwd.Ready(ctx)
+		return t.Next.Ready(ctx)
 	}
 	dc := t.derive(ctx)
 	if dc == nil {
-		return t.fwd.Ready(ctx)
+		return t.Next.Ready(ctx)
 	}
 	defer dc.release()
-	err := t.fwd.Ready(dc)
+	err := t.Next.Ready(dc)
 	if err != nil {
 		err = t.check(dc, err)
 	}
 	return err
 }
 
-// TryReady reports the inner service's readiness at once.
-func (t *Timeout[Req, Res]) TryReady() error { return t.fwd.TryReady() }
-
 // derive returns the context for one call, or nil if parent already ends no later
-// than the stage's deadline would.
+// than the stage's deadline would, or if the deadline does not fit in a Duration
+// (a huge d: no timeout).
 func (t *Timeout[Req, Res]) derive(parent context.Context) *deadlineCtx {
 	base, off := t.clock.now()
 	at := off + t.d
+	if at < off {
+		return nil // off + d overflowed: the deadline is beyond any clock
+	}
 	if pd, ok := parent.Deadline(); ok && !pd.After(base.Add(at)) {
 		return nil
 	}
@@ -144,6 +149,10 @@ func (t *Timeout[Req, Res]) check(dc *deadlineCtx, err error) error {
 	} else {
 		err = &ElapsedError{Timeout: t.d, Err: err}
 	}
-	t.cfg.events.Emit(service.Event{Stage: "timeout", Kind: service.EventTimedOut, Err: err})
+	if t.cfg.events != nil {
+		// The call started at offset dc.at - t.d from dc's base.
+		elapsed := time.Since(*dc.base) - (dc.at - t.d)
+		t.cfg.events(service.Event{Stage: "timeout", Kind: service.EventTimedOut, Err: err, Elapsed: elapsed})
+	}
 	return err
 }

@@ -3,6 +3,7 @@ package timeout_test
 import (
 	"context"
 	"errors"
+	"math"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/tower-go/tower/actor"
 	"github.com/tower-go/tower/service"
+	"github.com/tower-go/tower/service/servicetest"
 	"github.com/tower-go/tower/stage/timeout"
 )
 
@@ -35,7 +37,7 @@ func TestNew(t *testing.T) {
 		d     time.Duration
 		want  string
 	}{
-		{"a nil service is refused", nil, time.Second, "timeout: service is nil"},
+		{"a nil service is refused", nil, time.Second, "timeout: inner service is nil"},
 		{"a zero duration is refused", echo, 0, "timeout: duration must be positive, got 0s"},
 		{"a negative duration is refused", echo, -time.Second, "timeout: duration must be positive, got -1s"},
 	}
@@ -44,7 +46,7 @@ func TestNew(t *testing.T) {
 			s, err := timeout.New(tt.inner, tt.d)
 			require.EqualError(t, err, tt.want)
 			assert.Nil(t, s)
-			svc, err := timeout.Layer[int, int](tt.d)(tt.inner)
+			svc, err := timeout.Layer[int, int](tt.d)(new(service.Scope), tt.inner)
 			require.Error(t, err)
 			assert.True(t, svc == nil, "the layer must return an untyped nil service")
 		})
@@ -68,7 +70,7 @@ func TestCall(t *testing.T) {
 			assert.Same(t, timeout.ErrElapsed, err)
 			assert.ErrorIs(t, err, context.DeadlineExceeded)
 			require.Len(t, events, 1)
-			assert.Equal(t, service.Event{Stage: "timeout", Kind: service.EventTimedOut, Err: err}, events[0])
+			assert.Equal(t, service.Event{Stage: "timeout", Kind: service.EventTimedOut, Err: err, Elapsed: time.Second}, events[0])
 		})
 	})
 	t.Run("the inner ctx carries the deadline", func(t *testing.T) {
@@ -231,7 +233,7 @@ func TestCall(t *testing.T) {
 				time.Sleep(5 * time.Second)
 				return r, nil
 			})
-			a, err := actor.Spawn[int, int](stubborn, 4, 1)
+			a, err := actor.Spawn[int, int](stubborn, 4, actor.WithWorkers(1))
 			require.NoError(t, err)
 			s, err := timeout.New[int, int](a, time.Second)
 			require.NoError(t, err)
@@ -400,4 +402,80 @@ func TestConcurrentCalls(t *testing.T) {
 			}
 		}
 	})
+}
+
+var _ service.TryCaller[int, int] = (*timeout.Timeout[int, int])(nil)
+
+func TestCheckLayer(t *testing.T) {
+	servicetest.CheckLayer(t, timeout.Layer[int, int](time.Second), 1)
+	servicetest.CheckLayer(t, timeout.Layer[int, int](time.Second, timeout.WithReady()), 1)
+	servicetest.CheckLayer(t, timeout.Layer[int, int](math.MaxInt64), 1)
+}
+
+func TestBadInput(t *testing.T) {
+	echo := service.Func[int, int](func(_ context.Context, r int) (int, error) { return r, nil })
+	for _, tc := range []struct {
+		name  string
+		inner service.Service[int, int]
+		d     time.Duration
+		opts  []timeout.Option
+		want  string
+	}{
+		{"nil inner", nil, time.Second, nil, "timeout: inner service is nil"},
+		{"typed-nil inner", (*servicetest.Mock[int, int])(nil), time.Second, nil, "timeout: inner service is nil"},
+		{"nil Func inner", service.Func[int, int](nil), time.Second, nil, "timeout: inner service is nil"},
+		{"zero duration", echo, 0, nil, "timeout: duration must be positive, got 0s"},
+		{"negative duration", echo, -time.Second, nil, "timeout: duration must be positive, got -1s"},
+		{"MinInt64 duration", echo, math.MinInt64, nil, "timeout: duration must be positive, got -2562047h47m16.854775808s"},
+		{"nil option", echo, time.Second, []timeout.Option{nil}, ""},
+		{"nil events hook", echo, time.Second, []timeout.Option{timeout.WithEvents(nil)}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := timeout.New(tc.inner, tc.d, tc.opts...)
+			svc, lerr := timeout.Layer[int, int](tc.d, tc.opts...)(new(service.Scope), tc.inner)
+			if tc.want == "" {
+				require.NoError(t, err)
+				require.NoError(t, lerr)
+				_, err := s.Call(t.Context(), 1)
+				require.NoError(t, err)
+				return
+			}
+			require.EqualError(t, err, tc.want)
+			assert.Nil(t, s)
+			require.EqualError(t, lerr, tc.want)
+			assert.True(t, svc == nil)
+		})
+	}
+}
+
+// A huge duration means "effectively no timeout": the deadline must not overflow
+// into the past (it did: every call from the second on failed at once).
+func TestHugeDurationDoesNotOverflow(t *testing.T) {
+	for _, d := range []time.Duration{math.MaxInt64, math.MaxInt64 - time.Second, math.MaxInt64 / 2} {
+		t.Run(d.String(), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				var ctxErrs []error
+				inner := service.Func[int, int](func(ctx context.Context, r int) (int, error) {
+					ctxErrs = append(ctxErrs, ctx.Err())
+					if dl, ok := ctx.Deadline(); ok {
+						assert.True(t, dl.After(time.Now()), "a deadline in the past: %v", dl)
+					}
+					return r, ctx.Err()
+				})
+				s, err := timeout.New[int, int](inner, d)
+				require.NoError(t, err)
+				for i := range 5 {
+					res, err := s.Call(t.Context(), i)
+					require.NoError(t, err, "call %d", i+1)
+					assert.Equal(t, i, res)
+					_, err = s.TryCall(t.Context(), i)
+					require.NoError(t, err, "TryCall %d", i+1)
+					time.Sleep(time.Second) // the stage's clock moves on between calls
+				}
+				for _, e := range ctxErrs {
+					assert.NoError(t, e)
+				}
+			})
+		})
+	}
 }
