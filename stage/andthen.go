@@ -15,24 +15,25 @@ import (
 // change from A to B ([AndThenTo]).
 //
 // The zero value is not usable. It is safe for concurrent use if its function is.
-// Its readiness is the inner service's. A call costs the function and one indirect
+// It embeds the [service.Next] of its inner service, so its readiness, load and
+// Unwrap are the inner service's. A call costs the function and one indirect
 // call, and allocates nothing beyond what the function does.
 type AndThenStage[Req, A, B any] struct {
-	service.Forward
-	next link[Req, A]
-	f    func(context.Context, A) (B, error)
+	service.Next[Req, A]
+	f func(context.Context, A) (B, error)
 }
 
 var (
 	_ service.Service[int, int]   = (*AndThenStage[int, int, int])(nil)
 	_ service.Readier             = (*AndThenStage[int, int, int])(nil)
 	_ service.TryCaller[int, int] = (*AndThenStage[int, int, int])(nil)
+	_ service.Loader              = (*AndThenStage[int, int, int])(nil)
 )
 
 // AndThen returns a layer that runs f on every successful response; see
 // [AndThenStage]. A nil f is reported when the layer is applied.
 func AndThen[Req, Res any](f func(context.Context, Res) (Res, error)) service.Layer[Req, Res] {
-	return func(inner service.Service[Req, Res]) (service.Service[Req, Res], error) {
+	return func(_ *service.Scope, inner service.Service[Req, Res]) (service.Service[Req, Res], error) {
 		return service.Built[Req, Res](NewAndThen(inner, f))
 	}
 }
@@ -50,15 +51,16 @@ func AndThenTo[Req, A, B any](inner service.Service[Req, A], f func(context.Cont
 }
 
 func newAndThen[Req, A, B any](inner service.Service[Req, A], f func(context.Context, A) (B, error), name string) (*AndThenStage[Req, A, B], error) {
-	if err := check(name, inner == nil, f == nil); err != nil {
+	next, err := nextOf(name, inner, f == nil)
+	if err != nil {
 		return nil, err
 	}
-	return &AndThenStage[Req, A, B]{Forward: service.ForwardReady(inner), next: newLink(inner), f: f}, nil
+	return &AndThenStage[Req, A, B]{Next: next, f: f}, nil
 }
 
 // Call calls the inner service and, if it succeeds, returns f(ctx, response).
 func (s *AndThenStage[Req, A, B]) Call(ctx context.Context, req Req) (B, error) {
-	res, err := s.next.svc.Call(ctx, req)
+	res, err := s.Next.Call(ctx, req)
 	if err != nil {
 		var zero B
 		return zero, err
@@ -66,16 +68,13 @@ func (s *AndThenStage[Req, A, B]) Call(ctx context.Context, req Req) (B, error) 
 	return s.f(ctx, res)
 }
 
-// TryCall makes the inner service's non-blocking call (see service.TryCall) and, if
+// TryCall makes the inner service's non-blocking call (see [service.Next.TryCall]) and, if
 // it succeeds, returns f(ctx, response).
 func (s *AndThenStage[Req, A, B]) TryCall(ctx context.Context, req Req) (B, error) {
-	res, err := s.next.tryCall(ctx, req)
+	res, err := s.Next.TryCall(ctx, req)
 	if err != nil {
 		var zero B
 		return zero, err
 	}
 	return s.f(ctx, res)
 }
-
-// Unwrap returns the inner service.
-func (s *AndThenStage[Req, A, B]) Unwrap() service.Service[Req, A] { return s.next.svc }

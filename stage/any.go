@@ -15,16 +15,16 @@ import (
 // an interface, pointer, map, slice, channel or function type. [Typed] is the way
 // back, and Unwrap returns the typed service itself.
 //
-// Readiness and TryCall are forwarded. Errors of the inner service pass through
-// unchanged, with a nil response.
+// It embeds the [service.Next] of the typed service, so readiness, load and Unwrap
+// are forwarded. Errors of the inner service pass through unchanged, with a nil
+// response.
 //
 // The zero value is not usable. It is safe for concurrent use if the inner service
 // is. A call costs a type assertion and one indirect call, plus whatever boxing the
 // response into an interface costs: nothing for pointers and for small or zero
 // values, one allocation for others.
 type AnyService[Req, Res any] struct {
-	service.Forward
-	next  link[Req, Res]
+	service.Next[Req, Res]
 	nilOK bool
 }
 
@@ -32,15 +32,17 @@ var (
 	_ service.Service[any, any]   = (*AnyService[int, int])(nil)
 	_ service.Readier             = (*AnyService[int, int])(nil)
 	_ service.TryCaller[any, any] = (*AnyService[int, int])(nil)
+	_ service.Loader              = (*AnyService[int, int])(nil)
 )
 
 // Any returns inner with its types erased; see [AnyService]. It returns an error if
 // inner is nil.
 func Any[Req, Res any](inner service.Service[Req, Res]) (*AnyService[Req, Res], error) {
-	if inner == nil {
-		return nil, errors.New("stage: any: inner service is nil")
+	next, err := nextOf("any", inner, false)
+	if err != nil {
+		return nil, err
 	}
-	return &AnyService[Req, Res]{Forward: service.ForwardReady(inner), next: newLink(inner), nilOK: nilable[Req]()}, nil
+	return &AnyService[Req, Res]{Next: next, nilOK: nilable[Req]()}, nil
 }
 
 // Call calls the inner service with req if it is a Req, and returns its response as
@@ -50,29 +52,27 @@ func (s *AnyService[Req, Res]) Call(ctx context.Context, req any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	res, err := s.next.svc.Call(ctx, r)
+	res, err := s.Next.Call(ctx, r)
 	if err != nil {
 		return nil, err
 	}
 	return res, nil
 }
 
-// TryCall is Call with the inner service's non-blocking call (see service.TryCall).
+// TryCall is Call with the inner service's non-blocking call (see
+// [service.Next.TryCall]).
 // A request of the wrong type is refused before the inner service is asked.
 func (s *AnyService[Req, Res]) TryCall(ctx context.Context, req any) (any, error) {
 	r, err := assert[Req](req, s.nilOK, "request")
 	if err != nil {
 		return nil, err
 	}
-	res, err := s.next.tryCall(ctx, r)
+	res, err := s.Next.TryCall(ctx, r)
 	if err != nil {
 		return nil, err
 	}
 	return res, nil
 }
-
-// Unwrap returns the typed inner service.
-func (s *AnyService[Req, Res]) Unwrap() service.Service[Req, Res] { return s.next.svc }
 
 // TypedService gives an erased Service[any, any] its types back: it is a
 // Service[Req, Res] that passes each request on as an any and asserts that each
@@ -84,13 +84,13 @@ func (s *AnyService[Req, Res]) Unwrap() service.Service[Req, Res] { return s.nex
 // When the erased service is an [AnyService] of the same types, TypedService calls
 // the typed service inside it directly: no boxing, no assertion.
 //
-// Readiness and TryCall are forwarded. The zero value is not usable. It is safe for
+// It embeds the [service.Next] of the erased service, so readiness, load and Unwrap
+// (which returns the erased service) are forwarded. The zero value is not usable. It is safe for
 // concurrent use if the erased service is. A call costs one indirect call and a type
 // assertion, plus boxing the request into an interface (see [AnyService]).
 type TypedService[Req, Res any] struct {
-	service.Forward
-	direct link[Req, Res] // set when the erased service is an *AnyService[Req, Res]
-	next   link[any, any]
+	service.Next[any, any]
+	direct *service.Next[Req, Res] // set when the erased service is an *AnyService[Req, Res]
 	nilOK  bool
 }
 
@@ -98,17 +98,22 @@ var (
 	_ service.Service[int, int]   = (*TypedService[int, int])(nil)
 	_ service.Readier             = (*TypedService[int, int])(nil)
 	_ service.TryCaller[int, int] = (*TypedService[int, int])(nil)
+	_ service.Loader              = (*TypedService[int, int])(nil)
 )
 
 // Typed returns erased with the types Req and Res; see [TypedService]. It returns an
 // error if erased is nil.
 func Typed[Req, Res any](erased service.Service[any, any]) (*TypedService[Req, Res], error) {
-	if erased == nil {
-		return nil, errors.New("stage: typed: inner service is nil")
+	next, err := nextOf("typed", erased, false)
+	if err != nil {
+		return nil, err
 	}
-	s := &TypedService[Req, Res]{Forward: service.ForwardReady(erased), next: newLink(erased), nilOK: nilable[Res]()}
-	if a, ok := erased.(*AnyService[Req, Res]); ok && a != nil {
-		s.direct = a.next
+	s := &TypedService[Req, Res]{Next: next, nilOK: nilable[Res]()}
+	if a, ok := erased.(*AnyService[Req, Res]); ok {
+		if a.Unwrap() == nil {
+			return nil, errors.New("stage: typed: inner service is a zero AnyService (build it with Any)")
+		}
+		s.direct = &a.Next
 	}
 	return s, nil
 }
@@ -116,10 +121,10 @@ func Typed[Req, Res any](erased service.Service[any, any]) (*TypedService[Req, R
 // Call calls the erased service with req and returns its response as a Res. It
 // returns a *TypeError if the response is not a Res.
 func (s *TypedService[Req, Res]) Call(ctx context.Context, req Req) (Res, error) {
-	if s.direct.svc != nil {
-		return s.direct.svc.Call(ctx, req)
+	if s.direct != nil {
+		return s.direct.Call(ctx, req)
 	}
-	v, err := s.next.svc.Call(ctx, req)
+	v, err := s.Next.Call(ctx, req)
 	if err != nil {
 		var zero Res
 		return zero, err
@@ -128,18 +133,15 @@ func (s *TypedService[Req, Res]) Call(ctx context.Context, req Req) (Res, error)
 }
 
 // TryCall is Call with the erased service's non-blocking call (see
-// service.TryCall).
+// [service.Next.TryCall]).
 func (s *TypedService[Req, Res]) TryCall(ctx context.Context, req Req) (Res, error) {
-	if s.direct.svc != nil {
-		return s.direct.tryCall(ctx, req)
+	if s.direct != nil {
+		return s.direct.TryCall(ctx, req)
 	}
-	v, err := s.next.tryCall(ctx, req)
+	v, err := s.Next.TryCall(ctx, req)
 	if err != nil {
 		var zero Res
 		return zero, err
 	}
 	return assert[Res](v, s.nilOK, "response")
 }
-
-// Unwrap returns the erased service.
-func (s *TypedService[Req, Res]) Unwrap() service.Service[any, any] { return s.next.svc }

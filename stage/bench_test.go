@@ -4,7 +4,6 @@ import (
 	"context"
 	"testing"
 
-	"github.com/tower-go/tower"
 	"github.com/tower-go/tower/service"
 	"github.com/tower-go/tower/stage"
 )
@@ -30,7 +29,7 @@ func fused5(b *testing.B) service.Service[uint64, uint64] {
 	var svc service.Service[uint64, uint64] = echo
 	for range 5 {
 		var err error
-		if svc, err = stage.MapRequest[uint64, uint64](same)(svc); err != nil {
+		if svc, err = service.Apply(stage.MapRequest[uint64, uint64](same), new(service.Scope), svc); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -60,11 +59,13 @@ func BenchmarkFused5MapsTryCall(b *testing.B) {
 	}
 }
 
-// BenchmarkPipeline5Maps is the same five stages materialized by tower.NewPipeline,
-// whose Stack adds one indirect call.
+// BenchmarkPipeline5Maps is the same five stages applied as a pipeline applies them
+// (service.Apply in one scope, innermost first), through the Service interface.
+// (Before the stage contract, this went through tower.NewPipeline, whose Stack
+// added one indirect call.)
 func BenchmarkPipeline5Maps(b *testing.B) {
 	m := stage.MapRequest[uint64, uint64](same)
-	st, err := tower.NewPipeline(m, m, m, m, m).Service(echo)
+	st, err := stack(new(service.Scope), service.Service[uint64, uint64](echo), m, m, m, m, m)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -93,7 +94,7 @@ func BenchmarkRawFuncs5(b *testing.B) {
 }
 
 func benchOne(b *testing.B, l service.Layer[uint64, uint64]) {
-	svc, err := l(echo)
+	svc, err := service.Apply(l, new(service.Scope), service.Service[uint64, uint64](echo))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -166,17 +167,16 @@ func BenchmarkTypedOverAny(b *testing.B) {
 // AndThen, Then) over the echo service: the per-stage cost of an unfused stage is
 // (this - BenchmarkBareCall) / 5.
 func BenchmarkMixed5(b *testing.B) {
-	st, err := tower.NewPipeline(
+	svc, err := stack(new(service.Scope), service.Service[uint64, uint64](echo),
 		stage.MapRequest[uint64, uint64](same),
 		stage.MapResponse[uint64](same),
 		stage.MapErr[uint64, uint64](func(err error) error { return err }),
 		stage.AndThen[uint64](func(_ context.Context, x uint64) (uint64, error) { return x, nil }),
 		stage.Then[uint64](func(_ context.Context, x uint64, err error) (uint64, error) { return x, err }),
-	).Service(echo)
+	)
 	if err != nil {
 		b.Fatal(err)
 	}
-	svc := st.Unwrap()
 	ctx := context.Background()
 	b.ReportAllocs()
 	var x uint64

@@ -2,7 +2,6 @@ package stage
 
 import (
 	"context"
-	"errors"
 
 	"github.com/tower-go/tower/service"
 )
@@ -25,40 +24,53 @@ import (
 // service's owner, not the holder of the box, stops it, and a pipeline that applies
 // [Box] stops the boundaries inside the box itself.
 //
+// Boxed embeds the [service.Next] of the boxed service, so every ability of the
+// contract (readiness, load, TryCall) is forwarded, and an ability added to the
+// contract later is forwarded too; only Unwrap is hidden.
+//
 // The zero value is not usable. It is safe for concurrent use if the boxed service
 // is, and costs one indirect call.
 type Boxed[Req, Res any] struct {
-	service.Forward
-	next link[Req, Res]
+	service.Next[Req, Res]
+	hidden // hides the Unwrap that Next would promote
 }
+
+// hidden has an Unwrap method so that a struct embedding both it and a
+// service.Next has none: two methods of one name at the same depth cancel out, and
+// a type assertion to an Unwrap interface fails.
+type hidden struct{}
+
+func (hidden) Unwrap() {}
 
 var (
 	_ service.Service[int, int]   = (*Boxed[int, int])(nil)
 	_ service.Readier             = (*Boxed[int, int])(nil)
 	_ service.TryCaller[int, int] = (*Boxed[int, int])(nil)
+	_ service.Loader              = (*Boxed[int, int])(nil)
 )
 
 // Box returns a layer that boxes the inner service; see [Boxed].
 func Box[Req, Res any]() service.Layer[Req, Res] {
-	return func(inner service.Service[Req, Res]) (service.Service[Req, Res], error) {
+	return func(_ *service.Scope, inner service.Service[Req, Res]) (service.Service[Req, Res], error) {
 		return service.Built[Req, Res](NewBox(inner))
 	}
 }
 
 // NewBox returns inner in a box; see [Boxed]. It returns an error if inner is nil.
 func NewBox[Req, Res any](inner service.Service[Req, Res]) (*Boxed[Req, Res], error) {
-	if inner == nil {
-		return nil, errors.New("stage: box: inner service is nil")
+	next, err := nextOf("box", inner, false)
+	if err != nil {
+		return nil, err
 	}
-	return &Boxed[Req, Res]{Forward: service.ForwardReady(inner), next: newLink(inner)}, nil
+	return &Boxed[Req, Res]{Next: next}, nil
 }
 
 // Call calls the boxed service.
 func (b *Boxed[Req, Res]) Call(ctx context.Context, req Req) (Res, error) {
-	return b.next.svc.Call(ctx, req)
+	return b.Next.Call(ctx, req)
 }
 
-// TryCall makes the boxed service's non-blocking call; see service.TryCall.
+// TryCall makes the boxed service's non-blocking call; see [service.Next.TryCall].
 func (b *Boxed[Req, Res]) TryCall(ctx context.Context, req Req) (Res, error) {
-	return b.next.tryCall(ctx, req)
+	return b.Next.TryCall(ctx, req)
 }

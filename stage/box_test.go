@@ -24,7 +24,7 @@ func TestBox(t *testing.T) {
 	})
 	t.Run("it hides the concrete type and its other methods", func(t *testing.T) {
 		inner := newStopper()
-		svc, err := stage.Box[uint64, uint64]()(inner)
+		svc, err := apply(t, stage.Box[uint64, uint64](), service.Service[uint64, uint64](inner))
 		require.NoError(t, err)
 		_, isStopper := svc.(service.Stopper)
 		assert.False(t, isStopper, "the holder of a box cannot stop the service")

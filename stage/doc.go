@@ -25,27 +25,31 @@
 //	st, err := tower.NewPipeline(layers...).Service(db) // a Service[Query, Row]
 //	byID, err := stage.MapRequestTo(st, func(id int) Query { return Query{ID: id} })
 //
-// A nil service, function, predicate or layer is reported as an error prefixed with
-// "stage:" by the constructor, or when the layer is applied; no stage panics in a
-// call for bad configuration.
+// A nil service (a nil interface, a nil service.Func or a typed nil pointer; the
+// error wraps service.ErrNilService), function, predicate, layer or scope is
+// reported as an error prefixed with "stage:" by the constructor, or when the layer
+// is applied; no stage panics in a call for bad configuration.
 //
 // # Fused, no goroutines
 //
 // Every stage here is fused: it runs in its caller's goroutine, owns no goroutine,
-// and needs no Stop (only an [IfStage] whose layer built a boundary has one, for
-// that boundary). Adjacent [MapRequest] stages of one request type go further and
+// and has no Stop. [If] applies its branch's layer in the [service.Scope] it is
+// itself applied in, so a boundary in the branch (a buffer) hands its goroutines to
+// the pipeline's scope and stops with the pipeline. Adjacent [MapRequest] stages of one request type go further and
 // fuse into one stage that applies their functions in a row and makes one call to
 // the service below them, and so do adjacent [MapResponse] stages; callers observe
 // the same results, readiness and TryCall either way.
 //
 // # Readiness and TryCall
 //
-// Every stage forwards readiness (Ready, TryReady) to its inner service, so a
-// pipeline of these stages is as ready as the first stage below them that has a
-// bound. Every stage also has TryCall: it does its own request-side work (the
-// mapping) and then makes the inner service's non-blocking call — the inner
-// service's own TryCall when it has one, looked up once at construction, otherwise
-// TryReady and Call, as service.TryCall does — and then its response-side work. So
+// Every stage embeds the [service.Next] of its inner service, so readiness (Ready,
+// TryReady), load and Unwrap are the inner service's (a [Boxed] service hides
+// Unwrap), and a pipeline of these stages is as ready as the first stage below them
+// that has a bound. Every stage also has TryCall: it does its own request-side work
+// (the mapping) and then makes the inner service's non-blocking call through
+// [service.Next.TryCall] — the inner service's own TryCall when it has one, looked
+// up once at construction, otherwise TryReady and Call — and then its response-side
+// work. So
 // a refusal (an error matching service.ErrOverloaded) passes through MapErr,
 // MapResult and Then functions like any other error: a function that replaces
 // errors instead of wrapping them (fmt.Errorf's %w) hides the overload from the
@@ -74,7 +78,7 @@
 // generic middleware and to clone it; in Go the interface type names any stack, and
 // services are shared by reference, never cloned. What [Box] adds is hiding: a
 // type assertion cannot reach the boxed service, its Stop or its Unwrap, only its
-// calls and readiness. [Any] goes further and erases the types themselves, for
+// calls, readiness and load. [Any] goes further and erases the types themselves, for
 // registries of services of many types.
 //
 // # Cost

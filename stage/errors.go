@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+
+	"github.com/tower-go/tower/service"
 )
 
 // ErrWrongType is matched (errors.Is) by every [TypeError]: a request or response of
@@ -50,4 +52,18 @@ func assert[T any](v any, nilOK bool, what string) (T, error) {
 		return t, nil
 	}
 	return t, &TypeError{What: what, Want: reflect.TypeFor[T](), Got: reflect.TypeOf(v)}
+}
+
+// nextOf returns the handle on inner for a stage's constructor, or the error it
+// returns for a missing inner service or function: a nil inner (a nil interface, a
+// nil service.Func, a typed nil pointer) is an error wrapping service.ErrNilService.
+func nextOf[Req, Res any](stage string, inner service.Service[Req, Res], fNil bool) (service.Next[Req, Res], error) {
+	next, err := service.NewNext(inner)
+	if err != nil {
+		return next, fmt.Errorf("stage: %s: inner %w", stage, err)
+	}
+	if fNil {
+		return next, errors.New("stage: " + stage + ": function is nil")
+	}
+	return next, nil
 }

@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/tower-go/tower"
 	"github.com/tower-go/tower/service"
 	"github.com/tower-go/tower/stage"
 )
@@ -19,20 +18,16 @@ var upper = service.Func[string, string](func(_ context.Context, s string) (stri
 	return strings.ToUpper(s), nil
 })
 
-// Stages listed outermost first: the request passes them top to bottom, the
-// response bottom to top.
+// Stages are built innermost first, each over the one below it; a request passes
+// them from the outermost in, its response on the way back out. (A pipeline,
+// tower.NewPipeline, takes the same stages as layers listed outermost first.)
 func Example() {
-	st, err := tower.NewPipeline(
-		stage.MapErr[string, string](func(err error) error { return fmt.Errorf("upper: %w", err) }),
-		stage.MapRequest[string, string](strings.TrimSpace),
-		stage.MapResponse[string](func(s string) string { return "<" + s + ">" }),
-	).Service(upper)
-	if err != nil {
-		panic(err)
-	}
+	angle := must(stage.NewMapResponse(upper, func(s string) string { return "<" + s + ">" }))
+	trim := must(stage.NewMapRequest(angle, strings.TrimSpace))
+	st := must(stage.NewMapErr(trim, func(err error) error { return fmt.Errorf("upper: %w", err) }))
 	ctx := context.Background()
 	fmt.Println(st.Call(ctx, "  hello "))
-	_, err = st.Call(ctx, "   ")
+	_, err := st.Call(ctx, "   ")
 	fmt.Println(err)
 	// Output:
 	// <HELLO> <nil>
@@ -40,7 +35,7 @@ func Example() {
 }
 
 // Stages that change the request or response type are constructors, applied to a
-// service (here a materialized pipeline).
+// service (often a materialized pipeline).
 func ExampleMapRequestTo() {
 	byLen, err := stage.MapRequestTo(upper, func(n int) string { return strings.Repeat("ab", n) })
 	if err != nil {
@@ -69,7 +64,9 @@ func ExampleThen() {
 		}
 		return s, nil
 	})
-	st, err := tower.NewPipeline(fallback, parse).Service(upper)
+	sc := new(service.Scope) // a pipeline makes one, and stops it with itself
+	defer sc.Stop(context.Background())
+	st, err := service.Apply(fallback, sc, must(service.Apply(parse, sc, upper)))
 	if err != nil {
 		panic(err)
 	}
@@ -83,17 +80,20 @@ func ExampleThen() {
 	// 0 (empty) <nil>
 }
 
-// If applies a layer to some requests only.
+// If applies a layer to some requests only. The layer is applied in the scope If
+// is built in, which owns whatever it starts (a buffer in the branch) and stops it.
 func ExampleIf() {
 	shout := stage.If(
 		func(s string) bool { return strings.HasSuffix(s, "!") },
 		stage.MapResponse[string](func(s string) string { return s + "!!" }),
 	)
-	st, err := tower.NewPipeline(shout).Service(upper)
+	ctx := context.Background()
+	sc := new(service.Scope)
+	defer sc.Stop(ctx)
+	st, err := service.Apply(shout, sc, upper)
 	if err != nil {
 		panic(err)
 	}
-	ctx := context.Background()
 	fmt.Println(st.Call(ctx, "hi"))
 	fmt.Println(st.Call(ctx, "hey!"))
 	// Output:
@@ -104,7 +104,9 @@ func ExampleIf() {
 // Optional leaves out a layer that configuration did not provide.
 func ExampleOptional() {
 	var trim service.Layer[string, string] // nil: not configured
-	st, err := tower.NewPipeline(stage.Optional(trim)).Service(upper)
+	sc := new(service.Scope)
+	defer sc.Stop(context.Background())
+	st, err := service.Apply(stage.Optional(trim), sc, upper)
 	if err != nil {
 		panic(err)
 	}
@@ -148,20 +150,21 @@ func must[T any](v T, err error) T {
 }
 
 // Box hands out a service that can be called and asked for readiness, but not
-// stopped or unwrapped by whoever holds it.
+// unwrapped (or stopped, or reached by its concrete type) by whoever holds it.
 func ExampleBox() {
-	st, err := tower.NewPipeline(stage.MapRequest[string, string](strings.TrimSpace)).Service(upper)
+	st, err := stage.NewMapRequest(upper, strings.TrimSpace)
 	if err != nil {
 		panic(err)
 	}
-	defer st.Stop(context.Background())
 	boxed, err := stage.NewBox[string, string](st)
 	if err != nil {
 		panic(err)
 	}
 	var handedOut service.Service[string, string] = boxed
-	_, canStop := handedOut.(service.Stopper)
-	fmt.Println(canStop)
+	_, canUnwrap := handedOut.(interface {
+		Unwrap() service.Service[string, string]
+	})
+	fmt.Println(canUnwrap)
 	fmt.Println(handedOut.Call(context.Background(), " ok "))
 	// Output:
 	// false

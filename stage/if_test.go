@@ -22,7 +22,7 @@ func TestIf(t *testing.T) {
 
 	t.Run("requests that match go through the layer, the others straight through", func(t *testing.T) {
 		r := &recorder{}
-		s, err := stage.NewIf[uint64, uint64](r, even, times10)
+		s, err := stage.NewIf[uint64, uint64](new(service.Scope), r, even, times10)
 		require.NoError(t, err)
 		for _, tc := range []struct{ req, inner uint64 }{{2, 20}, {3, 3}, {4, 40}, {5, 5}} {
 			res, err := s.Call(ctx, tc.req)
@@ -37,7 +37,7 @@ func TestIf(t *testing.T) {
 	})
 
 	t.Run("inner errors pass through either branch", func(t *testing.T) {
-		s, err := stage.NewIf[uint64, uint64](&recorder{err: errBoom}, even, times10)
+		s, err := stage.NewIf[uint64, uint64](new(service.Scope), &recorder{err: errBoom}, even, times10)
 		require.NoError(t, err)
 		_, err = s.Call(ctx, 2)
 		assert.Same(t, errBoom, err)
@@ -49,7 +49,7 @@ func TestIf(t *testing.T) {
 		m, h := servicetest.New[uint64, uint64]()
 		defer h.Close()
 		var g *gate
-		s, err := stage.NewIf[uint64, uint64](m, even, func(in service.Service[uint64, uint64]) (service.Service[uint64, uint64], error) {
+		s, err := stage.NewIf[uint64, uint64](new(service.Scope), m, even, func(_ *service.Scope, in service.Service[uint64, uint64]) (service.Service[uint64, uint64], error) {
 			g = newGate(in)
 			return g, nil
 		})
@@ -71,7 +71,9 @@ func TestIf(t *testing.T) {
 			defer h.Close()
 			h.Allow(0)
 			g := newGate(m)
-			s, err := stage.NewIf[uint64, uint64](m, even, func(service.Service[uint64, uint64]) (service.Service[uint64, uint64], error) { return g, nil })
+			s, err := stage.NewIf[uint64, uint64](new(service.Scope), m, even, func(*service.Scope, service.Service[uint64, uint64]) (service.Service[uint64, uint64], error) {
+				return g, nil
+			})
 			require.NoError(t, err)
 
 			done := make(chan error, 1)
@@ -91,7 +93,7 @@ func TestIf(t *testing.T) {
 	t.Run("TryCall asks only the branch the request takes", func(t *testing.T) {
 		m, _ := served(t, func(x uint64) (uint64, error) { return x + 1, nil })
 		var g *gate
-		s, err := stage.NewIf[uint64, uint64](m, even, func(in service.Service[uint64, uint64]) (service.Service[uint64, uint64], error) {
+		s, err := stage.NewIf[uint64, uint64](new(service.Scope), m, even, func(_ *service.Scope, in service.Service[uint64, uint64]) (service.Service[uint64, uint64], error) {
 			g = newGate(in)
 			return g, nil
 		})
@@ -105,56 +107,71 @@ func TestIf(t *testing.T) {
 		assert.Zero(t, g.calls.Load())
 	})
 
-	t.Run("Stop stops what the layer built, never the inner service", func(t *testing.T) {
-		inner, built := newStopper(), newStopper()
-		s, err := stage.NewIf[uint64, uint64](inner, even, func(service.Service[uint64, uint64]) (service.Service[uint64, uint64], error) { return built, nil })
+	t.Run("the layer is applied in the stage's scope, which stops what it started", func(t *testing.T) {
+		sc := new(service.Scope)
+		inner := newStopper()
+		var owned *stopper
+		s, err := stage.NewIf[uint64, uint64](sc, inner, even, func(sc *service.Scope, in service.Service[uint64, uint64]) (service.Service[uint64, uint64], error) {
+			owned = newStopper() // a buffer's goroutines, say
+			if err := sc.Own(ctx, owned); err != nil {
+				return nil, err
+			}
+			return in, nil
+		})
 		require.NoError(t, err)
-		require.NoError(t, s.Stop(ctx))
-		assert.Equal(t, int32(1), built.stopped.Load())
-		assert.Zero(t, inner.stopped.Load())
+		_, isStopper := any(s).(service.Stopper)
+		assert.False(t, isStopper, "the stage owns nothing: the scope does")
+		assert.Equal(t, 1, sc.Len())
+		require.NoError(t, sc.Stop(ctx))
+		assert.Equal(t, int32(1), owned.stopped.Load(), "stopped with the scope")
+		assert.Zero(t, inner.stopped.Load(), "the inner service is never stopped")
+	})
 
-		s, err = stage.NewIf(service.Service[uint64, uint64](inner), even, stage.Identity[uint64, uint64]())
-		require.NoError(t, err)
-		require.NoError(t, s.Stop(ctx))
-		assert.Zero(t, inner.stopped.Load(), "a layer that returned the inner service built nothing")
-
-		s, err = stage.NewIf[uint64, uint64](&recorder{}, even, times10)
-		require.NoError(t, err)
-		assert.NoError(t, s.Stop(ctx), "nothing to stop")
+	t.Run("a nil scope is an error", func(t *testing.T) {
+		_, err := stage.NewIf[uint64, uint64](nil, &recorder{}, even, times10)
+		assert.EqualError(t, err, "stage: if: scope is nil")
 	})
 
 	t.Run("a layer's error is reported, wrapped", func(t *testing.T) {
-		_, err := stage.NewIf[uint64, uint64](&recorder{}, even, func(service.Service[uint64, uint64]) (service.Service[uint64, uint64], error) {
+		_, err := stage.NewIf[uint64, uint64](new(service.Scope), &recorder{}, even, func(*service.Scope, service.Service[uint64, uint64]) (service.Service[uint64, uint64], error) {
 			return nil, errBoom
 		})
 		assert.ErrorIs(t, err, errBoom)
 		assert.EqualError(t, err, "stage: if: boom")
 
-		_, err = stage.NewIf[uint64, uint64](&recorder{}, even, func(service.Service[uint64, uint64]) (service.Service[uint64, uint64], error) {
+		_, err = stage.NewIf[uint64, uint64](new(service.Scope), &recorder{}, even, func(*service.Scope, service.Service[uint64, uint64]) (service.Service[uint64, uint64], error) {
 			return nil, nil
 		})
 		assert.EqualError(t, err, "stage: if: layer returned a nil service")
+
+		_, err = stage.NewIf[uint64, uint64](new(service.Scope), &recorder{}, even, func(*service.Scope, service.Service[uint64, uint64]) (service.Service[uint64, uint64], error) {
+			return (*servicetest.Mock[uint64, uint64])(nil), nil
+		})
+		assert.EqualError(t, err, "stage: if: layer returned a nil service", "a typed nil too")
 	})
 }
 
 func TestOptionalAndIdentity(t *testing.T) {
 	t.Run("Optional(nil) is the identity", func(t *testing.T) {
 		r := &recorder{}
-		svc, err := stage.Optional[uint64, uint64](nil)(r)
+		svc, err := apply(t, stage.Optional[uint64, uint64](nil), service.Service[uint64, uint64](r))
 		require.NoError(t, err)
 		assert.Same(t, r, svc, "no stage added")
 	})
 	t.Run("Optional(l) is l", func(t *testing.T) {
 		r := &recorder{}
-		svc, err := stage.Optional(stage.MapRequest[uint64, uint64](func(x uint64) uint64 { return 2 * x }))(r)
+		svc, err := apply(t, stage.Optional(stage.MapRequest[uint64, uint64](func(x uint64) uint64 { return 2 * x })), service.Service[uint64, uint64](r))
 		require.NoError(t, err)
 		_, _ = svc.Call(context.Background(), 4)
 		assert.Equal(t, uint64(8), r.last.Load())
 	})
 	t.Run("Identity rejects a nil service", func(t *testing.T) {
-		svc, err := stage.Identity[uint64, uint64]()(nil)
-		assert.EqualError(t, err, "stage: identity: inner service is nil")
-		assert.True(t, svc == nil)
-		assert.False(t, errors.Is(err, service.ErrRejected))
+		for _, inner := range []service.Service[uint64, uint64]{nil, (*recorder)(nil), service.Func[uint64, uint64](nil)} {
+			svc, err := stage.Identity[uint64, uint64]()(new(service.Scope), inner)
+			assert.EqualError(t, err, "stage: identity: inner service is nil")
+			assert.ErrorIs(t, err, service.ErrNilService)
+			assert.True(t, svc == nil)
+			assert.False(t, errors.Is(err, service.ErrRejected))
+		}
 	})
 }

@@ -15,24 +15,25 @@ import (
 // the call succeeds with the inner response; use [Then] to recover deliberately.
 //
 // The zero value is not usable. It is safe for concurrent use if its function is.
-// Its readiness is the inner service's. A call costs one indirect call, and
+// It embeds the [service.Next] of its inner service, so its readiness, load and
+// Unwrap are the inner service's. A call costs one indirect call, and
 // allocates nothing beyond what the function does.
 type MapErrStage[Req, Res any] struct {
-	service.Forward
-	next link[Req, Res]
-	f    func(error) error
+	service.Next[Req, Res]
+	f func(error) error
 }
 
 var (
 	_ service.Service[int, int]   = (*MapErrStage[int, int])(nil)
 	_ service.Readier             = (*MapErrStage[int, int])(nil)
 	_ service.TryCaller[int, int] = (*MapErrStage[int, int])(nil)
+	_ service.Loader              = (*MapErrStage[int, int])(nil)
 )
 
 // MapErr returns a layer that applies f to every error of the inner service; see
 // [MapErrStage]. A nil f is reported when the layer is applied.
 func MapErr[Req, Res any](f func(error) error) service.Layer[Req, Res] {
-	return func(inner service.Service[Req, Res]) (service.Service[Req, Res], error) {
+	return func(_ *service.Scope, inner service.Service[Req, Res]) (service.Service[Req, Res], error) {
 		return service.Built[Req, Res](NewMapErr(inner, f))
 	}
 }
@@ -40,30 +41,28 @@ func MapErr[Req, Res any](f func(error) error) service.Layer[Req, Res] {
 // NewMapErr returns a stage that applies f to every error of inner. It returns an
 // error if inner or f is nil.
 func NewMapErr[Req, Res any](inner service.Service[Req, Res], f func(error) error) (*MapErrStage[Req, Res], error) {
-	if err := check("map err", inner == nil, f == nil); err != nil {
+	next, err := nextOf("map err", inner, f == nil)
+	if err != nil {
 		return nil, err
 	}
-	return &MapErrStage[Req, Res]{Forward: service.ForwardReady(inner), next: newLink(inner), f: f}, nil
+	return &MapErrStage[Req, Res]{Next: next, f: f}, nil
 }
 
 // Call calls the inner service and maps its error, if any.
 func (s *MapErrStage[Req, Res]) Call(ctx context.Context, req Req) (Res, error) {
-	res, err := s.next.svc.Call(ctx, req)
+	res, err := s.Next.Call(ctx, req)
 	if err != nil {
 		err = s.f(err)
 	}
 	return res, err
 }
 
-// TryCall makes the inner service's non-blocking call (see service.TryCall) and maps
+// TryCall makes the inner service's non-blocking call (see [service.Next.TryCall]) and maps
 // its error, if any, including a refusal.
 func (s *MapErrStage[Req, Res]) TryCall(ctx context.Context, req Req) (Res, error) {
-	res, err := s.next.tryCall(ctx, req)
+	res, err := s.Next.TryCall(ctx, req)
 	if err != nil {
 		err = s.f(err)
 	}
 	return res, err
 }
-
-// Unwrap returns the inner service.
-func (s *MapErrStage[Req, Res]) Unwrap() service.Service[Req, Res] { return s.next.svc }

@@ -2,6 +2,7 @@ package stage
 
 import (
 	"context"
+	"errors"
 
 	"github.com/tower-go/tower/service"
 )
@@ -13,16 +14,17 @@ import (
 // Adjacent MapRequest stages fuse: built over another MapRequestStage whose request
 // type is B, a stage takes over its functions and calls its inner service
 // directly, applying its own function and then theirs in order. Callers see the same
-// requests, results, readiness and TryCall as without fusion; only Unwrap differs,
-// returning the service below the fused stages.
+// requests, results, readiness, load and TryCall as without fusion; only Unwrap
+// differs, returning the service below the fused stages.
+//
+// It embeds the [service.Next] of the service it calls, so its readiness, load and
+// Unwrap are that service's.
 //
 // The zero value is not usable: build one with [NewMapRequest] or [MapRequestTo]. It
-// is safe for concurrent use if its functions are. Its readiness is the inner
-// service's. A call costs its functions and one indirect call, and allocates
-// nothing.
+// is safe for concurrent use if its functions are. A call costs its functions and
+// one indirect call, and allocates nothing.
 type MapRequestStage[A, B, Res any] struct {
-	service.Forward
-	next link[B, Res]
+	service.Next[B, Res]
 	f    func(A) B
 	then []func(B) B // the functions of fused inner stages, applied after f in order
 }
@@ -31,12 +33,13 @@ var (
 	_ service.Service[int, int]   = (*MapRequestStage[int, int, int])(nil)
 	_ service.Readier             = (*MapRequestStage[int, int, int])(nil)
 	_ service.TryCaller[int, int] = (*MapRequestStage[int, int, int])(nil)
+	_ service.Loader              = (*MapRequestStage[int, int, int])(nil)
 )
 
 // MapRequest returns a layer that applies f to every request; see
 // [MapRequestStage]. A nil f is reported when the layer is applied.
 func MapRequest[Req, Res any](f func(Req) Req) service.Layer[Req, Res] {
-	return func(inner service.Service[Req, Res]) (service.Service[Req, Res], error) {
+	return func(_ *service.Scope, inner service.Service[Req, Res]) (service.Service[Req, Res], error) {
 		return service.Built[Req, Res](NewMapRequest(inner, f))
 	}
 }
@@ -56,14 +59,18 @@ func MapRequestTo[A, B, Res any](inner service.Service[B, Res], f func(A) B) (*M
 }
 
 func newMapRequest[A, B, Res any](inner service.Service[B, Res], f func(A) B, name string) (*MapRequestStage[A, B, Res], error) {
-	if err := check(name, inner == nil, f == nil); err != nil {
+	next, err := nextOf(name, inner, f == nil)
+	if err != nil {
 		return nil, err
 	}
-	if in, ok := inner.(*MapRequestStage[B, B, Res]); ok && in != nil {
+	if in, ok := inner.(*MapRequestStage[B, B, Res]); ok {
+		if in.f == nil {
+			return nil, errors.New("stage: " + name + ": inner service is a zero MapRequestStage (build it with NewMapRequest)")
+		}
 		then := append(append(make([]func(B) B, 0, 1+len(in.then)), in.f), in.then...)
-		return &MapRequestStage[A, B, Res]{Forward: in.Forward, next: in.next, f: f, then: then}, nil
+		return &MapRequestStage[A, B, Res]{Next: in.Next, f: f, then: then}, nil
 	}
-	return &MapRequestStage[A, B, Res]{Forward: service.ForwardReady(inner), next: newLink(inner), f: f}, nil
+	return &MapRequestStage[A, B, Res]{Next: next, f: f}, nil
 }
 
 // Call calls the inner service with f(req).
@@ -72,18 +79,16 @@ func (s *MapRequestStage[A, B, Res]) Call(ctx context.Context, req A) (Res, erro
 	for _, g := range s.then {
 		r = g(r)
 	}
-	return s.next.svc.Call(ctx, r)
+	return s.Next.Call(ctx, r)
 }
 
 // TryCall applies f, then makes the inner service's non-blocking call with the
-// result (see service.TryCall): f runs even if the inner service then refuses.
+// result (see [service.Next.TryCall]): f runs even if the inner service then
+// refuses.
 func (s *MapRequestStage[A, B, Res]) TryCall(ctx context.Context, req A) (Res, error) {
 	r := s.f(req)
 	for _, g := range s.then {
 		r = g(r)
 	}
-	return s.next.tryCall(ctx, r)
+	return s.Next.TryCall(ctx, r)
 }
-
-// Unwrap returns the inner service (below any fused MapRequest stages).
-func (s *MapRequestStage[A, B, Res]) Unwrap() service.Service[B, Res] { return s.next.svc }

@@ -2,6 +2,7 @@ package stage
 
 import (
 	"context"
+	"errors"
 
 	"github.com/tower-go/tower/service"
 )
@@ -16,26 +17,28 @@ import (
 // [MapRequestStage]): built over another MapResponseStage whose response type is A,
 // a stage applies that stage's functions and then its own to each response.
 //
+// It embeds the [service.Next] of the service it calls, so its readiness, load and
+// Unwrap are that service's.
+//
 // The zero value is not usable. It is safe for concurrent use if its functions are.
-// Its readiness is the inner service's. A call costs its functions and one indirect
-// call, and allocates nothing.
+// A call costs its functions and one indirect call, and allocates nothing.
 type MapResponseStage[Req, A, B any] struct {
-	service.Forward
-	next link[Req, A]
-	pre  []func(A) A // the functions of fused inner stages, applied before f in order
-	f    func(A) B
+	service.Next[Req, A]
+	pre []func(A) A // the functions of fused inner stages, applied before f in order
+	f   func(A) B
 }
 
 var (
 	_ service.Service[int, int]   = (*MapResponseStage[int, int, int])(nil)
 	_ service.Readier             = (*MapResponseStage[int, int, int])(nil)
 	_ service.TryCaller[int, int] = (*MapResponseStage[int, int, int])(nil)
+	_ service.Loader              = (*MapResponseStage[int, int, int])(nil)
 )
 
 // MapResponse returns a layer that applies f to every successful response; see
 // [MapResponseStage]. A nil f is reported when the layer is applied.
 func MapResponse[Req, Res any](f func(Res) Res) service.Layer[Req, Res] {
-	return func(inner service.Service[Req, Res]) (service.Service[Req, Res], error) {
+	return func(_ *service.Scope, inner service.Service[Req, Res]) (service.Service[Req, Res], error) {
 		return service.Built[Req, Res](NewMapResponse(inner, f))
 	}
 }
@@ -54,19 +57,23 @@ func MapResponseTo[Req, A, B any](inner service.Service[Req, A], f func(A) B) (*
 }
 
 func newMapResponse[Req, A, B any](inner service.Service[Req, A], f func(A) B, name string) (*MapResponseStage[Req, A, B], error) {
-	if err := check(name, inner == nil, f == nil); err != nil {
+	next, err := nextOf(name, inner, f == nil)
+	if err != nil {
 		return nil, err
 	}
-	if in, ok := inner.(*MapResponseStage[Req, A, A]); ok && in != nil {
+	if in, ok := inner.(*MapResponseStage[Req, A, A]); ok {
+		if in.f == nil {
+			return nil, errors.New("stage: " + name + ": inner service is a zero MapResponseStage (build it with NewMapResponse)")
+		}
 		pre := append(append(make([]func(A) A, 0, len(in.pre)+1), in.pre...), in.f)
-		return &MapResponseStage[Req, A, B]{Forward: in.Forward, next: in.next, pre: pre, f: f}, nil
+		return &MapResponseStage[Req, A, B]{Next: in.Next, pre: pre, f: f}, nil
 	}
-	return &MapResponseStage[Req, A, B]{Forward: service.ForwardReady(inner), next: newLink(inner), f: f}, nil
+	return &MapResponseStage[Req, A, B]{Next: next, f: f}, nil
 }
 
 // Call calls the inner service and, if it succeeds, returns f of its response.
 func (s *MapResponseStage[Req, A, B]) Call(ctx context.Context, req Req) (B, error) {
-	res, err := s.next.svc.Call(ctx, req)
+	res, err := s.Next.Call(ctx, req)
 	if err != nil {
 		var zero B
 		return zero, err
@@ -77,10 +84,10 @@ func (s *MapResponseStage[Req, A, B]) Call(ctx context.Context, req Req) (B, err
 	return s.f(res), nil
 }
 
-// TryCall makes the inner service's non-blocking call (see service.TryCall) and, if
-// it succeeds, returns f of its response.
+// TryCall makes the inner service's non-blocking call (see [service.Next.TryCall])
+// and, if it succeeds, returns f of its response.
 func (s *MapResponseStage[Req, A, B]) TryCall(ctx context.Context, req Req) (B, error) {
-	res, err := s.next.tryCall(ctx, req)
+	res, err := s.Next.TryCall(ctx, req)
 	if err != nil {
 		var zero B
 		return zero, err
@@ -90,6 +97,3 @@ func (s *MapResponseStage[Req, A, B]) TryCall(ctx context.Context, req Req) (B, 
 	}
 	return s.f(res), nil
 }
-
-// Unwrap returns the inner service (below any fused MapResponse stages).
-func (s *MapResponseStage[Req, A, B]) Unwrap() service.Service[Req, A] { return s.next.svc }

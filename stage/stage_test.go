@@ -83,7 +83,7 @@ func wrappers() map[string]service.Layer[uint64, uint64] {
 
 // layerOf turns a constructor into a layer, returning a nil interface on error.
 func layerOf[S service.Service[uint64, uint64]](mk func(service.Service[uint64, uint64]) (S, error)) service.Layer[uint64, uint64] {
-	return func(in service.Service[uint64, uint64]) (service.Service[uint64, uint64], error) {
+	return func(_ *service.Scope, in service.Service[uint64, uint64]) (service.Service[uint64, uint64], error) {
 		s, err := mk(in)
 		if err != nil {
 			return nil, err
@@ -97,7 +97,7 @@ func TestEveryStageForwardsReadiness(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			m, h := servicetest.New[uint64, uint64]()
 			defer h.Close()
-			svc, err := l(m)
+			svc, err := apply(t, l, m)
 			require.NoError(t, err)
 
 			require.NoError(t, service.TryReady(svc), "the mock starts ready")
@@ -124,7 +124,7 @@ func TestEveryStageTryCallIsTheInnersNonBlockingCall(t *testing.T) {
 	for name, l := range wrappers() {
 		t.Run(name, func(t *testing.T) {
 			m, h := served(t, func(x uint64) (uint64, error) { return x + 1, nil })
-			svc, err := l(m)
+			svc, err := apply(t, l, m)
 			require.NoError(t, err)
 
 			h.Allow(0)
@@ -149,7 +149,7 @@ func TestEveryStageCallPassesCtxOn(t *testing.T) {
 			m, h := servicetest.New[uint64, uint64]()
 			defer h.Close()
 			h.Allow(0)
-			svc, err := l(m)
+			svc, err := apply(t, l, m)
 			require.NoError(t, err)
 			ctx, cancel := context.WithCancel(context.Background())
 			cancel()
@@ -164,7 +164,7 @@ func TestEveryStageTryCallChecksReadinessOfAnInnerWithoutTryCall(t *testing.T) {
 	for name, l := range wrappers() {
 		t.Run(name, func(t *testing.T) {
 			m, h := served(t, func(x uint64) (uint64, error) { return x + 1, nil })
-			svc, err := l(readyOnly[uint64, uint64]{m})
+			svc, err := apply(t, l, readyOnly[uint64, uint64]{m})
 			require.NoError(t, err)
 			h.Allow(0)
 			_, err = service.TryCall(ctx, svc, 1)
@@ -182,7 +182,7 @@ func TestEveryStageUnwrapsToItsInnerService(t *testing.T) {
 	for name, l := range wrappers() {
 		t.Run(name, func(t *testing.T) {
 			r := &recorder{}
-			svc, err := l(r)
+			svc, err := apply(t, l, r)
 			require.NoError(t, err)
 			u, ok := svc.(interface {
 				Unwrap() service.Service[uint64, uint64]
@@ -204,10 +204,13 @@ func TestEveryStageUnwrapsToItsInnerService(t *testing.T) {
 func TestEveryStageRejectsANilInnerService(t *testing.T) {
 	for name, l := range wrappers() {
 		t.Run(name, func(t *testing.T) {
-			svc, err := l(nil)
-			require.Error(t, err)
-			assert.True(t, svc == nil, "no typed nil in the interface")
-			assert.True(t, strings.HasPrefix(err.Error(), "stage: "), err.Error())
+			for _, inner := range []service.Service[uint64, uint64]{nil, (*servicetest.Mock[uint64, uint64])(nil), service.Func[uint64, uint64](nil)} {
+				svc, err := l(new(service.Scope), inner)
+				require.Error(t, err)
+				assert.True(t, svc == nil, "no typed nil in the interface")
+				assert.ErrorIs(t, err, service.ErrNilService)
+				assert.True(t, strings.HasPrefix(err.Error(), "stage: "), err.Error())
+			}
 		})
 	}
 }
@@ -226,7 +229,7 @@ func TestConstructorsRejectNilFunctions(t *testing.T) {
 	}
 	for name, l := range layers {
 		t.Run(name, func(t *testing.T) {
-			svc, err := l(inner)
+			svc, err := l(new(service.Scope), inner)
 			require.Error(t, err)
 			assert.True(t, svc == nil, "no typed nil in the interface")
 			assert.True(t, strings.HasPrefix(err.Error(), "stage: "+strings.Fields(name)[0]), err.Error())
@@ -275,7 +278,7 @@ func TestMapRequest(t *testing.T) {
 		var svc service.Service[string, string] = inner
 		for _, tag := range []string{"c", "b", "a"} { // applied innermost first, as a pipeline does
 			var err error
-			svc, err = stage.MapRequest[string, string](add(tag))(svc)
+			svc, err = apply(t, stage.MapRequest[string, string](add(tag)), svc)
 			require.NoError(t, err)
 		}
 		res, err := svc.Call(ctx, ">")
@@ -349,7 +352,7 @@ func TestMapResponse(t *testing.T) {
 		var svc service.Service[string, string] = inner
 		for _, tag := range []string{"c", "b", "a"} {
 			var err error
-			svc, err = stage.MapResponse[string](add(tag))(svc)
+			svc, err = apply(t, stage.MapResponse[string](add(tag)), svc)
 			require.NoError(t, err)
 		}
 		res, err := svc.Call(ctx, ">")

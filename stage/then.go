@@ -14,24 +14,25 @@ import (
 // from A to B ([ThenTo]).
 //
 // The zero value is not usable. It is safe for concurrent use if its function is.
-// Its readiness is the inner service's. A call costs the function and one indirect
+// It embeds the [service.Next] of its inner service, so its readiness, load and
+// Unwrap are the inner service's. A call costs the function and one indirect
 // call, and allocates nothing beyond what the function does.
 type ThenStage[Req, A, B any] struct {
-	service.Forward
-	next link[Req, A]
-	f    func(context.Context, A, error) (B, error)
+	service.Next[Req, A]
+	f func(context.Context, A, error) (B, error)
 }
 
 var (
 	_ service.Service[int, int]   = (*ThenStage[int, int, int])(nil)
 	_ service.Readier             = (*ThenStage[int, int, int])(nil)
 	_ service.TryCaller[int, int] = (*ThenStage[int, int, int])(nil)
+	_ service.Loader              = (*ThenStage[int, int, int])(nil)
 )
 
 // Then returns a layer that runs f on every result of the inner service; see
 // [ThenStage]. A nil f is reported when the layer is applied.
 func Then[Req, Res any](f func(context.Context, Res, error) (Res, error)) service.Layer[Req, Res] {
-	return func(inner service.Service[Req, Res]) (service.Service[Req, Res], error) {
+	return func(_ *service.Scope, inner service.Service[Req, Res]) (service.Service[Req, Res], error) {
 		return service.Built[Req, Res](NewThen(inner, f))
 	}
 }
@@ -49,24 +50,22 @@ func ThenTo[Req, A, B any](inner service.Service[Req, A], f func(context.Context
 }
 
 func newThen[Req, A, B any](inner service.Service[Req, A], f func(context.Context, A, error) (B, error), name string) (*ThenStage[Req, A, B], error) {
-	if err := check(name, inner == nil, f == nil); err != nil {
+	next, err := nextOf(name, inner, f == nil)
+	if err != nil {
 		return nil, err
 	}
-	return &ThenStage[Req, A, B]{Forward: service.ForwardReady(inner), next: newLink(inner), f: f}, nil
+	return &ThenStage[Req, A, B]{Next: next, f: f}, nil
 }
 
 // Call calls the inner service and returns f(ctx, response, error).
 func (s *ThenStage[Req, A, B]) Call(ctx context.Context, req Req) (B, error) {
-	res, err := s.next.svc.Call(ctx, req)
+	res, err := s.Next.Call(ctx, req)
 	return s.f(ctx, res, err)
 }
 
-// TryCall makes the inner service's non-blocking call (see service.TryCall) and
+// TryCall makes the inner service's non-blocking call (see [service.Next.TryCall]) and
 // returns f(ctx, response, error), a refusal included.
 func (s *ThenStage[Req, A, B]) TryCall(ctx context.Context, req Req) (B, error) {
-	res, err := s.next.tryCall(ctx, req)
+	res, err := s.Next.TryCall(ctx, req)
 	return s.f(ctx, res, err)
 }
-
-// Unwrap returns the inner service.
-func (s *ThenStage[Req, A, B]) Unwrap() service.Service[Req, A] { return s.next.svc }

@@ -37,13 +37,13 @@ func benchRun(b *testing.B, run runner, conc int) {
 
 func BenchmarkOrdered(b *testing.B) {
 	for _, conc := range []int{1, 4, 64} {
-		b.Run(fmt.Sprintf("concurrency=%d", conc), func(b *testing.B) { benchRun(b, callall.Ordered[int, int], conc) })
+		b.Run(fmt.Sprintf("concurrency=%d", conc), func(b *testing.B) { benchRun(b, resultsOf(callall.Ordered[int, int]), conc) })
 	}
 }
 
 func BenchmarkUnordered(b *testing.B) {
 	for _, conc := range []int{1, 4, 64} {
-		b.Run(fmt.Sprintf("concurrency=%d", conc), func(b *testing.B) { benchRun(b, callall.Unordered[int, int], conc) })
+		b.Run(fmt.Sprintf("concurrency=%d", conc), func(b *testing.B) { benchRun(b, resultsOf(callall.Unordered[int, int]), conc) })
 	}
 }
 

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -18,16 +20,29 @@ import (
 )
 
 type (
-	result = callall.Result[int, int]
-	runner = func(context.Context, service.Service[int, int], <-chan int, int) (<-chan result, error)
+	result  = callall.Result[int, int]
+	calls   = callall.Calls[int, int]
+	starter = func(context.Context, service.Service[int, int], <-chan int, int) (*calls, error)
+	runner  = func(context.Context, service.Service[int, int], <-chan int, int) (<-chan result, error)
 )
 
 var modes = []struct {
-	name string
-	run  runner
+	name  string
+	run   runner // the run's results channel, for a consumer that reads to the end
+	start starter
 }{
-	{"Ordered", callall.Ordered[int, int]},
-	{"Unordered", callall.Unordered[int, int]},
+	{"Ordered", resultsOf(callall.Ordered[int, int]), callall.Ordered[int, int]},
+	{"Unordered", resultsOf(callall.Unordered[int, int]), callall.Unordered[int, int]},
+}
+
+func resultsOf(start starter) runner {
+	return func(ctx context.Context, svc service.Service[int, int], in <-chan int, n int) (<-chan result, error) {
+		c, err := start(ctx, svc, in, n)
+		if err != nil {
+			return nil, err
+		}
+		return c.Results(), nil
+	}
 }
 
 // feed returns a closed channel holding reqs.
@@ -72,19 +87,31 @@ func TestBadInputIsRefused(t *testing.T) {
 		want string
 	}{
 		{"a nil context", nil, echo, in, 1, "callall: nil context"},
-		{"a nil service", context.Background(), nil, in, 1, "callall: nil service"},
+		{"a nil service", context.Background(), nil, in, 1, "callall: service is nil"},
+		{"a typed nil service", context.Background(), (*servicetest.Mock[int, int])(nil), in, 1, "callall: service is nil"},
+		{"a nil service.Func", context.Background(), service.Func[int, int](nil), in, 1, "callall: service is nil"},
 		{"a nil input channel", context.Background(), echo, nil, 1, "callall: nil input channel"},
-		{"zero concurrency", context.Background(), echo, in, 0, "callall: concurrency must be at least 1, got 0"},
-		{"negative concurrency", context.Background(), echo, in, -3, "callall: concurrency must be at least 1, got -3"},
+		{"zero concurrency", context.Background(), echo, in, 0, "callall: concurrency must be between 1 and 65536, got 0"},
+		{"negative concurrency", context.Background(), echo, in, -3, "callall: concurrency must be between 1 and 65536, got -3"},
+		{"huge concurrency", context.Background(), echo, in, math.MaxInt, fmt.Sprintf("callall: concurrency must be between 1 and 65536, got %d", math.MaxInt)},
+		{"concurrency one above the limit", context.Background(), echo, in, callall.MaxConcurrency + 1, "callall: concurrency must be between 1 and 65536, got 65537"},
 	}
 	for _, m := range modes {
 		for _, tt := range tests {
 			t.Run(m.name+" refuses "+tt.name, func(t *testing.T) {
-				out, err := m.run(tt.ctx, tt.svc, tt.in, tt.conc)
+				c, err := m.start(tt.ctx, tt.svc, tt.in, tt.conc)
 				require.EqualError(t, err, tt.want)
-				assert.Nil(t, out)
+				assert.Nil(t, c)
+				if tt.svc == nil || tt.name != "a nil service" && strings.Contains(tt.want, "service is nil") {
+					assert.ErrorIs(t, err, service.ErrNilService)
+				}
 			})
 		}
+		t.Run(m.name+" accepts MaxConcurrency", func(t *testing.T) {
+			c, err := m.start(t.Context(), echo, feed(1), callall.MaxConcurrency)
+			require.NoError(t, err)
+			assert.Len(t, collect(c.Results()), 1)
+		})
 	}
 }
 
@@ -97,9 +124,9 @@ func TestOrderedKeepsInputOrderWithRandomLatencies(t *testing.T) {
 					return n * 10, nil
 				})
 				const n = 300
-				out, err := callall.Ordered(t.Context(), svc, feed(seq(n)...), conc)
+				c, err := callall.Ordered(t.Context(), svc, feed(seq(n)...), conc)
 				require.NoError(t, err)
-				rs := collect(out)
+				rs := collect(c.Results())
 				require.Len(t, rs, n)
 				for i, r := range rs {
 					require.Equal(t, result{Req: i, Res: i * 10, Index: i}, r, "position %d", i)
@@ -116,10 +143,10 @@ func TestUnorderedDeliversInCompletionOrder(t *testing.T) {
 			time.Sleep(time.Duration(10-n) * time.Millisecond)
 			return n, nil
 		})
-		out, err := callall.Unordered(t.Context(), svc, feed(seq(10)...), 10)
+		c, err := callall.Unordered(t.Context(), svc, feed(seq(10)...), 10)
 		require.NoError(t, err)
 		var order []int
-		for r := range out {
+		for r := range c.Results() {
 			assert.Equal(t, r.Req, r.Index, "Index is the input position")
 			order = append(order, r.Index)
 		}

@@ -1,12 +1,14 @@
 // Package callall runs a stream of requests through a service with bounded
 // concurrency: Tower's call_all, the way a worker embeds a pipeline. Requests come
-// in on a channel and results go out on a channel, either in input order
-// ([Ordered]) or as they complete ([Unordered]).
+// in on a channel and results go out on a channel ([Calls.Results]), either in
+// input order ([Ordered]) or as they complete ([Unordered]). Ordered and Unordered
+// return a [Calls], the handle on the run's goroutines: it can be stopped
+// ([Calls.Stop]) and waited for ([Calls.Wait], [Calls.Done]).
 //
 // # Workers
 //
-// A run starts exactly concurrency worker goroutines and one feeder goroutine; it
-// never starts a goroutine per request. The feeder takes requests from the input
+// A run starts exactly concurrency worker goroutines (in a conc.WaitGroup) and one
+// feeder goroutine that owns them; it never starts a goroutine per request. The feeder takes requests from the input
 // channel one at a time, numbers them (a Result's Index is the request's position
 // in the input, from 0) and hands each to a free worker; the worker waits for the
 // service's readiness (service.Ready), calls the service, and delivers the
@@ -28,7 +30,8 @@
 //
 // # Readiness and errors
 //
-// A worker waits for the service's readiness before each call. If readiness fails,
+// A worker waits for the service's readiness before each call (through a
+// service.Next, which looks the service's readiness up once). If readiness fails,
 // that error is the request's result and the service is not called; the next
 // request waits for readiness again (a service whose readiness failed for good
 // fails every remaining request at once). A call's error is delivered as it is in
@@ -37,8 +40,8 @@
 //
 // # End and cancellation
 //
-// The output channel is closed once the feeder and every worker have returned,
-// which happens when:
+// The results channel is closed, and then [Calls.Done], once the feeder and every
+// worker have returned, which happens when:
 //
 //   - the input channel is closed and every request taken from it has its result
 //     delivered; or
@@ -49,20 +52,28 @@
 //     worker, or waiting for readiness), the service is not called and Result.Err
 //     is ctx.Err(); if its call was running, the call sees ctx end and its result
 //     (normally ctx.Err(), by the service contract) is delivered. That is at most
-//     concurrency more results, and they come as fast as the service honours ctx.
+//     concurrency more results, and they come as fast as the service honours ctx;
+//   - [Calls.Stop] is called (see there): no more requests are taken, those taken
+//     but not yet called get [ErrStopped] (matching service.ErrClosed), calls in
+//     flight finish until Stop's ctx ends and are then cancelled.
 //
-// Results are never dropped: a worker waits to deliver its result until the
-// consumer receives it. So the consumer must receive from the output channel until
-// it is closed, also after ctx ends (for range over it does that); a consumer that
-// stops early leaves the workers that hold undelivered results blocked. Requests
-// left in the input channel when ctx ends stay there, untouched.
+// Until Stop, results are never dropped: a worker waits to deliver its result until
+// the consumer receives it. So a consumer either receives from the results channel
+// until it is closed, also after ctx ends (for range over it does that), or calls
+// Stop: a consumer that stops receiving without Stop leaves the workers that hold
+// undelivered results blocked. From Stop on, delivery never waits: a result goes on
+// the channel if its buffer has room at that moment and is dropped otherwise, so
+// Stop ends the run even if nobody reads; what was already buffered stays readable.
+// Requests left in the input channel stay there, untouched.
 //
 // # Panics
 //
 // callall owns its goroutines, so there is no caller to hand a panic to: a panic in
 // the service's Call or Ready is recovered, and that request's Result.Err is a
 // *service.PanicError (matching service.ErrPanicked, with the stack); the worker
-// goes on with the next request.
+// goes on with the next request. A panic in callall's own code (a bug) is caught by
+// the conc.WaitGroup, ends the run and is returned by [Calls.Wait] and
+// [Calls.Stop]: never a crashed process.
 //
 // # Cost
 //

@@ -28,12 +28,12 @@ func ExampleOrdered() {
 		}
 	}()
 
-	out, err := callall.Ordered(ctx, square, in, 3)
+	calls, err := callall.Ordered(ctx, square, in, 3)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	for r := range out {
+	for r := range calls.Results() {
 		if r.Err != nil {
 			fmt.Printf("#%d %d: error: %v\n", r.Index, r.Req, r.Err)
 			continue
@@ -59,9 +59,13 @@ func ExampleUnordered() {
 	}
 	close(in)
 
-	out, _ := callall.Unordered(ctx, double, in, 2)
+	calls, err := callall.Unordered(ctx, double, in, 2)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	got := make([]int, 4)
-	for r := range out {
+	for r := range calls.Results() {
 		got[r.Index] = r.Res
 	}
 	fmt.Println(got)

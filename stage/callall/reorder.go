@@ -25,9 +25,9 @@ func newReorder[Req, Res any](window int) *reorder[Req, Res] {
 }
 
 // park stores r in its slot and, unless another worker is delivering, delivers
-// every result from head on that is ready, in order, calling delivered after each.
-// Delivery waits for the consumer: results are never dropped.
-func (o *reorder[Req, Res]) park(r Result[Req, Res], out chan<- Result[Req, Res], delivered func()) {
+// every result from head on that is ready, in order, with send, calling delivered
+// after each. send waits for the consumer until Stop (see run.send).
+func (o *reorder[Req, Res]) park(r Result[Req, Res], send func(Result[Req, Res]), delivered func()) {
 	n := len(o.slots)
 	o.mu.Lock()
 	o.slots[r.Index%n] = slot[Req, Res]{r: r, full: true}
@@ -48,7 +48,7 @@ func (o *reorder[Req, Res]) park(r Result[Req, Res], out chan<- Result[Req, Res]
 		*s = slot[Req, Res]{}
 		o.head++
 		o.mu.Unlock()
-		out <- next
+		send(next)
 		delivered()
 		o.mu.Lock()
 	}

@@ -1,34 +1,50 @@
 package callall
 
 import (
+	"fmt"
+
 	"github.com/sourcegraph/conc"
 
 	"github.com/tower-go/tower/service"
 )
 
-// feed is the run's first goroutine: it starts the workers, takes requests from
-// in one at a time, numbers them and hands each to a free worker, until in is
-// closed or ctx ends. Then it lets the workers finish, and closes out once they
-// have all returned. Taking in one goroutine keeps Index equal to the input
-// position. Before each request it takes a slot (see run.slots), so it takes a
-// request only when fewer than concurrency are taken and not delivered.
+// feed is the run's first goroutine: it starts the workers (in a conc.WaitGroup,
+// which catches a panic of theirs), takes requests from in one at a time, numbers
+// them and hands each to a free worker, until in is closed, ctx ends or Stop is
+// called. Then it lets the workers finish, closes out once they have all
+// returned, and closes done. Taking in one goroutine keeps Index equal to the
+// input position. Before each request it takes a slot (see run.slots), so it takes
+// a request only when fewer than concurrency are taken and not delivered.
 func (r *run[Req, Res]) feed(workers int) {
 	var wg conc.WaitGroup
 	for range workers {
 		wg.Go(r.work)
 	}
 	defer func() {
+		// A panic here is a bug in callall: report it through Wait and Stop
+		// rather than crash the process, and still end everything.
+		v := recover()
 		close(r.jobs)
-		wg.Wait()
+		if p := wg.WaitAndRecover(); p != nil && v == nil {
+			v = p.AsError()
+		}
+		if v != nil {
+			r.err = fmt.Errorf("callall: internal panic: %w", service.NewPanicError(v))
+		}
+		r.cancelWaits(nil)
+		r.cancelCalls(nil)
 		close(r.out)
+		close(r.done)
 	}()
 	for idx := 0; ; idx++ {
-		if r.ctx.Err() != nil {
+		if r.ctx.Err() != nil || r.isStopped() {
 			return
 		}
 		select {
 		case <-r.slots:
 		case <-r.ctx.Done():
+			return
+		case <-r.stopped:
 			return
 		}
 		var req Req
@@ -40,6 +56,8 @@ func (r *run[Req, Res]) feed(workers int) {
 			req = v
 		case <-r.ctx.Done():
 			return
+		case <-r.stopped:
+			return
 		}
 		select {
 		case r.jobs <- job[Req]{req: req, index: idx}:
@@ -47,7 +65,19 @@ func (r *run[Req, Res]) feed(workers int) {
 			// Taken but not handed over: it still gets its result.
 			r.deliver(Result[Req, Res]{Req: req, Err: r.ctx.Err(), Index: idx})
 			return
+		case <-r.stopped:
+			r.deliver(Result[Req, Res]{Req: req, Err: ErrStopped, Index: idx})
+			return
 		}
+	}
+}
+
+func (r *run[Req, Res]) isStopped() bool {
+	select {
+	case <-r.stopped:
+		return true
+	default:
+		return false
 	}
 }
 
@@ -59,15 +89,27 @@ func (r *run[Req, Res]) work() {
 	}
 }
 
-// deliver sends a result to out, in input order for an Ordered run. It waits for
-// the consumer: results are never dropped.
+// deliver sends a result to out, in input order for an Ordered run (see send).
 func (r *run[Req, Res]) deliver(res Result[Req, Res]) {
 	if r.order == nil {
-		r.out <- res
+		r.send(res)
 		r.release()
 		return
 	}
-	r.order.park(res, r.out, r.release)
+	r.order.park(res, r.send, r.release)
+}
+
+// send puts res on out. Until Stop it waits for the consumer, so nothing is
+// dropped; from Stop on it never waits: it drops res if out's buffer is full.
+func (r *run[Req, Res]) send(res Result[Req, Res]) {
+	select {
+	case r.out <- res:
+	case <-r.stopped:
+		select {
+		case r.out <- res:
+		default:
+		}
+	}
 }
 
 // release gives back the slot of a delivered request. It never blocks: every
@@ -75,7 +117,8 @@ func (r *run[Req, Res]) deliver(res Result[Req, Res]) {
 func (r *run[Req, Res]) release() { r.slots <- struct{}{} }
 
 // call waits for readiness and calls the service, turning a panic into the
-// request's error. A request handed over as ctx ended is not sent to the service.
+// request's error. A request handed over as ctx ended, or as Stop was called, or
+// whose readiness wait Stop ended, is not sent to the service.
 func (r *run[Req, Res]) call(req Req) (res Res, err error) {
 	defer func() {
 		if v := recover(); v != nil {
@@ -86,8 +129,17 @@ func (r *run[Req, Res]) call(req Req) (res Res, err error) {
 	if err := r.ctx.Err(); err != nil {
 		return res, err
 	}
-	if err := service.Ready(r.ctx, r.svc); err != nil {
+	if r.isStopped() {
+		return res, ErrStopped
+	}
+	if err := r.next.Ready(r.waitCtx); err != nil {
+		if r.ctx.Err() == nil && r.isStopped() {
+			return res, ErrStopped
+		}
 		return res, err
 	}
-	return r.svc.Call(r.ctx, req)
+	if r.isStopped() {
+		return res, ErrStopped
+	}
+	return r.next.Call(r.callCtx, req)
 }

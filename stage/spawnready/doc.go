@@ -41,18 +41,25 @@
 //
 // The stage owns one goroutine (not one per call or per drive), started by [New]
 // when the inner service implements service.Readier (an inner service without
-// readiness is always ready and gets none). [SpawnReady.Stop] (the stage is a
-// service.Stopper, so a pipeline stops it) cancels the drive in progress through the
-// ctx given to the inner Ready, wakes waiting callers with [ErrClosed], and joins
-// the goroutine. The inner service is not stopped.
+// readiness is always ready and gets none); whoever calls New owns it. [Layer]
+// hands the stage, a service.Stopper, to the service.Scope it is applied in, so the
+// pipeline that built it stops it with its scope; nothing probes the stage for a
+// Stop method. [SpawnReady.Stop] cancels the drive in progress through the ctx
+// given to the inner Ready, wakes waiting callers with [ErrClosed], and joins the
+// goroutine; from then on every method returns ErrClosed. The inner service is not
+// stopped. The goroutine runs under a conc panics.Catcher, so even a bug in the
+// driver's own code is reported by Stop instead of crashing the process.
 //
 // # Panics
 //
 // Plain middleware does not recover panics, and a panic in a call or in TryReady
 // unwinds the caller. The inner Ready, though, runs on the stage's own goroutine,
-// where a panic would crash the process: the stage recovers it, emits EventPanicked,
-// and fails with a *service.FailedError whose cause is the *service.PanicError (so
-// errors.Is(err, service.ErrPanicked) holds).
+// where a panic would crash the process: the stage recovers it, emits EventPanicked
+// (after the recover, not inside it), and fails with a *service.FailedError whose
+// cause is the *service.PanicError (so errors.Is(err, service.ErrPanicked) holds).
+// The events hook is user code too, called on the stage's goroutine or a caller's,
+// always outside the stage's lock: a panic in it is recovered and discarded (the
+// event is lost), so it can neither break the stage nor crash the process.
 //
 // # Cost
 //

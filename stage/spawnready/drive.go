@@ -44,15 +44,26 @@ func (s *SpawnReady[Req, Res]) fail(err error) error {
 	s.failure.Store(f)
 	s.state.Store(failed)
 	s.mu.Unlock()
-	s.events.Emit(service.Event{Stage: "spawnready", Kind: service.EventFailed, Err: err})
+	s.emit(service.Event{Stage: "spawnready", Kind: service.EventFailed, Err: err})
 	return f
+}
+
+// emit hands e to the events hook, if any. A panic in the hook is recovered and
+// discarded: the event is lost, but neither the stage (emit runs outside its lock,
+// after its state is settled) nor the process (the driver goroutine has no caller
+// to hand a panic to) is harmed.
+func (s *SpawnReady[Req, Res]) emit(e service.Event) {
+	if s.events == nil {
+		return
+	}
+	defer func() { _ = recover() }()
+	s.events(e)
 }
 
 // drive is the stage's goroutine: on each kick it waits for the inner service's
 // readiness, then wakes the callers waiting for it. It ends on Stop or when the
 // inner readiness fails (a transient error does not end it).
 func (s *SpawnReady[Req, Res]) drive() {
-	defer close(s.done)
 	defer s.endRound(ErrClosed, false) // a drive started just as Stop was called
 	for {
 		select {
@@ -103,14 +114,21 @@ func (s *SpawnReady[Req, Res]) endRound(outcome error, again bool) {
 }
 
 // ready calls the inner Ready on the stage's goroutine, turning a panic into a
-// *service.PanicError: a goroutine the stage owns must not crash the process.
-func (s *SpawnReady[Req, Res]) ready() (err error) {
+// *service.PanicError (a goroutine the stage owns must not crash the process) and
+// reporting it to the events hook, outside the deferred recover.
+func (s *SpawnReady[Req, Res]) ready() error {
+	panicked, err := s.readyOrPanic()
+	if panicked {
+		s.emit(service.Event{Stage: "spawnready", Kind: service.EventPanicked, Err: err})
+	}
+	return err
+}
+
+func (s *SpawnReady[Req, Res]) readyOrPanic() (panicked bool, err error) {
 	defer func() {
 		if v := recover(); v != nil {
-			pe := service.NewPanicError(v)
-			s.events.Emit(service.Event{Stage: "spawnready", Kind: service.EventPanicked, Err: pe})
-			err = pe
+			panicked, err = true, service.NewPanicError(v)
 		}
 	}()
-	return s.r.Ready(s.ctx)
+	return false, s.Next.Ready(s.ctx)
 }

@@ -58,3 +58,24 @@ func Example() {
 	// true spawnready: not ready
 	// reply to ping <nil>
 }
+
+// In a pipeline the layer hands the stage to the pipeline's scope, whose Stop ends
+// the stage's goroutine; after that, calls fail with ErrClosed.
+func ExampleLayer() {
+	c := &conn{dialed: make(chan struct{})}
+	close(c.dialed) // already connected
+	sc := new(service.Scope)
+	svc, err := service.Apply(spawnready.Layer[string, string](), sc, service.Service[string, string](c))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(svc.Call(context.Background(), "ping"))
+	fmt.Println(sc.Stop(context.Background()))
+	_, err = svc.Call(context.Background(), "ping")
+	fmt.Println(errors.Is(err, service.ErrClosed), err)
+	// Output:
+	// reply to ping <nil>
+	// <nil>
+	// true spawnready: closed
+}

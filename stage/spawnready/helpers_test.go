@@ -19,6 +19,7 @@ type scripted struct {
 	readyCtxs []context.Context
 	release   chan error // Ready returns what is sent here
 	panicWith any
+	tryErr    error // TryReady returns it when set (a permanent failure)
 }
 
 func newScripted() *scripted { return &scripted{release: make(chan error)} }
@@ -31,6 +32,9 @@ func (s *scripted) TryReady() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.tryCalls++
+	if s.tryErr != nil {
+		return s.tryErr
+	}
 	if s.open {
 		return nil
 	}

@@ -3,8 +3,11 @@ package spawnready
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
+
+	"github.com/sourcegraph/conc/panics"
 
 	"github.com/tower-go/tower/service"
 )
@@ -18,12 +21,14 @@ const (
 )
 
 // SpawnReady drives its inner service's readiness on a goroutine of its own, so
-// that no caller blocks on it. Create it with [New] or [Layer]; the zero value is
-// not usable. It is safe for concurrent use. Stop it with [SpawnReady.Stop].
+// that no caller blocks on it. It embeds the inner service's [service.Next] (its
+// load and Unwrap are the inner service's) and has a readiness of its own. Create
+// it with [New] or [Layer]; the zero value is not usable. It is safe for
+// concurrent use. Stop it with [SpawnReady.Stop]; [Layer] hands it to the scope it
+// is applied in, which stops it.
 type SpawnReady[Req, Res any] struct {
-	inner  service.Service[Req, Res]
-	r      service.Readier // nil: always ready, and no driver
-	events service.EventFunc
+	service.Next[Req, Res] // the inner service; not Bounded: always ready, no driver
+	events                 service.EventFunc
 
 	state   atomic.Int32
 	failure atomic.Pointer[service.FailedError]
@@ -35,6 +40,7 @@ type SpawnReady[Req, Res any] struct {
 	ctx    context.Context
 	cancel context.CancelFunc // ends the driver
 	done   chan struct{}      // closed when the driver has ended; nil without driver
+	panics panics.Catcher     // a panic of the driver's own code, reported by Stop
 }
 
 // round is one drive: done is closed when the inner Ready has returned, and err
@@ -49,15 +55,20 @@ var (
 	_ service.Readier             = (*SpawnReady[int, int])(nil)
 	_ service.TryCaller[int, int] = (*SpawnReady[int, int])(nil)
 	_ service.Stopper             = (*SpawnReady[int, int])(nil)
+	_ service.Loader              = (*SpawnReady[int, int])(nil)
 )
 
 // New returns the stage over inner. If inner implements service.Readier, New
-// starts the goroutine that drives its readiness (one per stage, ended by Stop),
-// and starts a drive at once if inner is not ready now. If inner has no readiness
-// it is always ready: nothing is started and the stage only forwards calls.
+// starts the goroutine that drives its readiness (one per stage, ended by Stop;
+// whoever calls New owns it and must call Stop), and starts a drive at once if
+// inner is not ready now. If inner has no readiness it is always ready: nothing is
+// started and the stage only forwards calls. It returns an error wrapping
+// service.ErrNilService if inner is nil (a nil interface, a nil service.Func, a
+// typed nil pointer). A nil Option is ignored.
 func New[Req, Res any](inner service.Service[Req, Res], opts ...Option) (*SpawnReady[Req, Res], error) {
-	if inner == nil {
-		return nil, errors.New("spawnready: nil service")
+	next, err := service.NewNext(inner)
+	if err != nil {
+		return nil, fmt.Errorf("spawnready: %w", err)
 	}
 	var cfg config
 	for _, o := range opts {
@@ -65,24 +76,38 @@ func New[Req, Res any](inner service.Service[Req, Res], opts ...Option) (*SpawnR
 			o(&cfg)
 		}
 	}
-	s := &SpawnReady[Req, Res]{inner: inner, events: cfg.events}
-	s.r, _ = inner.(service.Readier)
-	if s.r == nil {
+	s := &SpawnReady[Req, Res]{Next: next, events: cfg.events}
+	if !s.Bounded() {
 		return s, nil
 	}
 	s.kick = make(chan struct{}, 1)
 	s.done = make(chan struct{})
 	s.ctx, s.cancel = context.WithCancel(context.Background())
-	go s.drive() // joined by Stop through done
+	go func() { // joined by Stop through done
+		defer close(s.done)
+		s.panics.Try(s.drive)
+	}()
 	_ = s.TryReady()
 	return s, nil
 }
 
-// Layer returns a layer that wraps its inner service in the stage. The pipeline
-// that applies it stops it.
+// Layer returns a layer that wraps its inner service in the stage and hands the
+// stage (a [service.Stopper] for its goroutine) to the scope it is applied in:
+// stopping the scope stops the stage. Options are checked as by [New].
 func Layer[Req, Res any](opts ...Option) service.Layer[Req, Res] {
-	return func(inner service.Service[Req, Res]) (service.Service[Req, Res], error) {
-		return service.Built[Req, Res](New(inner, opts...))
+	return func(sc *service.Scope, inner service.Service[Req, Res]) (service.Service[Req, Res], error) {
+		if sc == nil {
+			return nil, errors.New("spawnready: scope is nil")
+		}
+		s, err := New(inner, opts...)
+		if err != nil {
+			return nil, err
+		}
+		if err := sc.Own(context.Background(), s); err != nil {
+			_ = s.Stop(context.Background())
+			return nil, fmt.Errorf("spawnready: %w", err)
+		}
+		return s, nil
 	}
 }
 
@@ -95,10 +120,7 @@ func Layer[Req, Res any](opts ...Option) service.Layer[Req, Res] {
 func (s *SpawnReady[Req, Res]) TryReady() error {
 	switch s.state.Load() {
 	case idle:
-		if s.r == nil {
-			return nil
-		}
-		err := s.r.TryReady()
+		err := s.Next.TryReady()
 		if err == nil {
 			return nil
 		}
@@ -122,7 +144,7 @@ func (s *SpawnReady[Req, Res]) Ready(ctx context.Context) error {
 	for {
 		err := s.TryReady()
 		if err == nil {
-			if s.r == nil {
+			if !s.Bounded() {
 				return ctx.Err()
 			}
 			return nil
@@ -158,7 +180,7 @@ func (s *SpawnReady[Req, Res]) Call(ctx context.Context, req Req) (Res, error) {
 		var zero Res
 		return zero, ErrClosed
 	}
-	return s.inner.Call(ctx, req)
+	return s.Next.Call(ctx, req)
 }
 
 // TryCall calls the inner service only if the stage is ready now (see TryReady),
@@ -169,15 +191,16 @@ func (s *SpawnReady[Req, Res]) TryCall(ctx context.Context, req Req) (Res, error
 		var zero Res
 		return zero, err
 	}
-	return service.TryCall(ctx, s.inner, req)
+	return s.Next.TryCall(ctx, req)
 }
 
 // Stop stops the stage: from now on every method returns [ErrClosed], callers
 // waiting in Ready get ErrClosed, the drive in progress is cancelled (the inner
 // Ready's ctx ends), and Stop waits, bounded by ctx, for the stage's goroutine to
 // end (it returns ctx.Err() if ctx ends first; the goroutine still ends once the
-// inner Ready returns). The inner service is not stopped. Stop is safe to call more
-// than once.
+// inner Ready returns). If the goroutine's own code panicked (a bug; a panic in
+// the inner Ready or in the events hook is handled), Stop returns that panic as an
+// error. The inner service is not stopped. Stop is safe to call more than once.
 func (s *SpawnReady[Req, Res]) Stop(ctx context.Context) error {
 	s.mu.Lock()
 	s.state.Store(stopped)
@@ -188,6 +211,9 @@ func (s *SpawnReady[Req, Res]) Stop(ctx context.Context) error {
 	s.cancel()
 	select {
 	case <-s.done:
+		if p := s.panics.Recovered(); p != nil {
+			return fmt.Errorf("spawnready: driver panicked: %w", p.AsError())
+		}
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()

@@ -18,12 +18,56 @@ import (
 )
 
 func TestNewRejectsANilService(t *testing.T) {
-	s, err := spawnready.New[int, int](nil)
-	require.EqualError(t, err, "spawnready: nil service")
-	assert.Nil(t, s)
-	l, err := spawnready.Layer[int, int]()(nil)
-	require.EqualError(t, err, "spawnready: nil service")
-	assert.Nil(t, l, "the layer returns a nil interface, not a typed nil")
+	for name, inner := range map[string]service.Service[int, int]{
+		"nil interface":    nil,
+		"typed nil mock":   (*servicetest.Mock[int, int])(nil),
+		"nil service.Func": service.Func[int, int](nil),
+	} {
+		t.Run(name, func(t *testing.T) {
+			s, err := spawnready.New(inner)
+			require.EqualError(t, err, "spawnready: service is nil")
+			assert.ErrorIs(t, err, service.ErrNilService)
+			assert.Nil(t, s)
+			sc := new(service.Scope)
+			l, err := spawnready.Layer[int, int]()(sc, inner)
+			require.EqualError(t, err, "spawnready: service is nil")
+			assert.Nil(t, l, "the layer returns a nil interface, not a typed nil")
+			assert.Zero(t, sc.Len(), "nothing was started")
+		})
+	}
+	t.Run("nil scope", func(t *testing.T) {
+		l, err := spawnready.Layer[int, int]()(nil, newScripted())
+		require.EqualError(t, err, "spawnready: scope is nil")
+		assert.Nil(t, l)
+	})
+	t.Run("nil options are ignored, a nil events hook discards", func(t *testing.T) {
+		s, err := spawnready.New[int, int](newScripted(), nil, spawnready.WithEvents(nil))
+		require.NoError(t, err)
+		require.NoError(t, s.Stop(t.Context()))
+	})
+}
+
+// The layer hands the stage to the scope: the scope's Stop ends its goroutine
+// (goleak checks), and calls then fail with ErrClosed.
+func TestLayerIsOwnedByTheScope(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		inner := newScripted()
+		sc := new(service.Scope)
+		svc, err := service.Apply(spawnready.Layer[int, int](), sc, service.Service[int, int](inner))
+		require.NoError(t, err)
+		assert.Equal(t, 1, sc.Len())
+		waiter := make(chan error, 1)
+		go func() { waiter <- service.Ready(t.Context(), svc) }()
+		synctest.Wait()
+		require.NoError(t, sc.Stop(t.Context()))
+		assert.ErrorIs(t, <-waiter, service.ErrClosed)
+		_, err = svc.Call(t.Context(), 1)
+		assert.ErrorIs(t, err, service.ErrClosed)
+	})
+}
+
+func TestCheckLayer(t *testing.T) {
+	servicetest.CheckLayer(t, spawnready.Layer[int, int](), 1)
 }
 
 func TestInnerWithoutReadiness(t *testing.T) {
@@ -260,14 +304,6 @@ func TestStop(t *testing.T) {
 			inner.release <- nil // the goroutine ends once the inner Ready returns
 			require.NoError(t, s.Stop(t.Context()))
 		})
-	})
-	t.Run("a layer's stage is a Stopper", func(t *testing.T) {
-		inner := newScripted()
-		svc, err := spawnready.Layer[int, int]()(inner)
-		require.NoError(t, err)
-		st, ok := svc.(service.Stopper)
-		require.True(t, ok)
-		require.NoError(t, st.Stop(t.Context()))
 	})
 }
 

@@ -5,7 +5,7 @@
 // # Semantics
 //
 // Call asks the picker for an index, then waits for that service's readiness and
-// calls it (service.Oneshot). An index outside the services is a bug in the picker;
+// calls it. An index outside the services is a bug in the picker;
 // the call fails with an error matching [ErrBadPick] that says which index and how
 // many services there were. The picker is called once per call, on the caller's
 // goroutine, and must be safe for concurrent use.
@@ -35,7 +35,7 @@
 //
 // # Cost
 //
-// A call costs one picker call, one readiness check of the routed service (an
-// interface assertion, plus whatever its Ready costs) and one interface call; it
-// allocates nothing.
+// A call costs one picker call, one readiness check of the routed service (its
+// service.Next, looked up at construction: nothing for a service without a bound,
+// otherwise whatever its Ready costs) and one interface call; it allocates nothing.
 package steer

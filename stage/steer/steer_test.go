@@ -3,7 +3,9 @@ package steer_test
 import (
 	"context"
 	"errors"
+	"math"
 	"strconv"
+	"strings"
 	"testing"
 	"testing/synctest"
 
@@ -55,12 +57,18 @@ func TestNewRejectsBadInput(t *testing.T) {
 	}{
 		{"a nil picker", nil, svcs, "steer: nil picker"},
 		{"no services", byValue, nil, "steer: no services"},
-		{"a nil service", byValue, []service.Service[int, int]{svcs[0], nil}, "steer: service 1 of 2 is nil"},
+		{"an empty list of services", byValue, []service.Service[int, int]{}, "steer: no services"},
+		{"a nil service", byValue, []service.Service[int, int]{svcs[0], nil}, "steer: services[1] (of 2): service is nil"},
+		{"a typed nil service", byValue, []service.Service[int, int]{(*servicetest.Mock[int, int])(nil), svcs[1]}, "steer: services[0] (of 2): service is nil"},
+		{"a nil service.Func", byValue, []service.Service[int, int]{svcs[0], service.Func[int, int](nil)}, "steer: services[1] (of 2): service is nil"},
 	} {
 		t.Run(tc.name+" is an error", func(t *testing.T) {
 			s, err := steer.New(tc.pick, tc.svcs...)
 			require.EqualError(t, err, tc.want)
 			assert.Nil(t, s)
+			if strings.Contains(tc.want, "service is nil") {
+				assert.ErrorIs(t, err, service.ErrNilService)
+			}
 		})
 	}
 }
@@ -91,7 +99,7 @@ func TestBadPick(t *testing.T) {
 	svcs, hs := mocks(t, 2)
 	s, err := steer.New(func(r, _ int) int { return r }, svcs...)
 	require.NoError(t, err)
-	for _, pick := range []int{-1, 2, 99} {
+	for _, pick := range []int{-1, 2, 99, math.MaxInt, math.MinInt} {
 		_, err := s.Call(t.Context(), pick)
 		require.ErrorIs(t, err, steer.ErrBadPick)
 		assert.EqualError(t, err, "steer: picker returned an index out of range: "+strconv.Itoa(pick)+", with 2 services")
