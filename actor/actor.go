@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/sourcegraph/conc"
+
 	"github.com/tower-go/tower/mailbox"
 	"github.com/tower-go/tower/service"
 )
@@ -22,13 +24,28 @@ type Actor[Req, Res any] struct {
 	events service.EventFunc
 	name   string
 
-	failed atomic.Pointer[service.FailedError]
+	// The errors a caller gets, named after the actor, made once at Spawn.
+	errStopped error // matches ErrStopped and service.ErrClosed
+	errFull    error // matches ErrFull, mailbox.ErrFull and service.ErrOverloaded
+
+	failed   atomic.Pointer[service.FailedError]
+	failedCh chan struct{} // closed when the service fails
 
 	max     int32         // most workers the pool may grow to
 	elastic bool          // max > initial workers: track busy workers and grow
-	busy    atomic.Int32  // workers inside serve (counted only when elastic)
-	live    atomic.Int32  // workers still running
-	done    chan struct{} // closed by the last worker to end
+	stats   atomic.Uint64 // elastic only: busy workers (low 32 bits), calls served (high 32 bits, wrapping)
+	live    atomic.Int32  // workers counted as running: never rises again once it is 0
+	wake    chan struct{} // elastic only (buffer 1): a caller saw calls queued behind busy workers
+	quit    chan struct{} // closed by Stop or failure: the grower ends
+	shut    sync.Once
+
+	// group owns every goroutine the actor starts: workers, their replacements and
+	// the grower. Workers are added while the group is waited on, which
+	// sync.WaitGroup allows because the goroutine that adds one is itself in the
+	// group (a worker replacing itself, or the grower while live > 0). conc's
+	// Go costs a closure, paid per worker started, never per call.
+	group conc.WaitGroup
+	done  chan struct{} // closed once the group has ended
 }
 
 var (
@@ -38,45 +55,104 @@ var (
 	_ service.Stopper             = (*Actor[int, int])(nil)
 )
 
-// Spawn starts an actor that serves svc with workers goroutines over a mailbox of
-// the given capacity. capacity and workers must be at least 1; svc must not be nil.
-// Stop the actor with [Actor.Stop] when done with it.
+// Spawn starts an actor that serves svc over a mailbox of the given capacity. svc
+// must not be nil (nor a typed nil), capacity must be between 1 and
+// mailbox.MaxCapacity, and no option may be nil. Stop the actor with [Actor.Stop]
+// when done with it.
 //
-// Choosing the bounds: workers is how many calls run at once (1 for one-at-a-time
-// actor semantics); capacity is how many calls may wait beyond those, which bounds
-// both memory and the queueing delay a caller can meet (about capacity/workers
-// service times).
-func Spawn[Req, Res any](svc service.Service[Req, Res], capacity, workers int, opts ...Option) (*Actor[Req, Res], error) {
-	if svc == nil {
-		return nil, errors.New("actor: nil service")
-	}
-	if workers < 1 {
-		return nil, fmt.Errorf("actor: workers must be at least 1, got %d", workers)
-	}
+// The default pool, for every actor boundary (a buffer is an actor named
+// "buffer"), starts with one worker and grows while calls wait behind busy workers
+// that are not getting through the queue (see [WithMaxWorkers]), up to capacity
+// workers (at most [MaxWorkers]). A fast service so keeps one worker, the cheapest
+// hand-off, and a blocking one is called concurrently, bounded by its own
+// readiness. Because the default may run calls concurrently, a service that keeps
+// state without locks asks for [WithWorkers](1): calls one at a time, in arrival
+// order. WithWorkers(n) alone is a fixed pool of n.
+//
+// Choosing the bounds: the workers are how many calls run at once; capacity is how
+// many calls may wait beyond those, which bounds both memory and the queueing delay
+// a caller can meet (about capacity/workers service times).
+func Spawn[Req, Res any](svc service.Service[Req, Res], capacity int, opts ...Option) (*Actor[Req, Res], error) {
 	o := options{name: "actor"}
-	for _, opt := range opts {
+	for i, opt := range opts {
+		if opt == nil {
+			return nil, fmt.Errorf("actor: option %d of %d is nil", i+1, len(opts))
+		}
 		opt(&o)
+	}
+	if o.name == "" {
+		return nil, errors.New("actor: WithName: the name must not be empty")
+	}
+	if err := service.CheckService(svc); err != nil {
+		return nil, fmt.Errorf("%s: %w", o.name, err)
+	}
+	workers, most, err := o.pool(capacity)
+	if err != nil {
+		return nil, err
 	}
 	mb, err := mailbox.New[*envelope[Req, Res]](capacity, o.overflow)
 	if err != nil {
-		return nil, fmt.Errorf("actor: %w", err)
+		return nil, fmt.Errorf("%s: %w", o.name, err)
 	}
 	a := &Actor[Req, Res]{
-		svc:    svc,
-		mb:     mb,
-		events: o.events,
-		name:   o.name,
-		done:   make(chan struct{}),
+		svc:        svc,
+		mb:         mb,
+		events:     o.events,
+		name:       o.name,
+		errStopped: ErrStopped,
+		errFull:    ErrFull,
+		failedCh:   make(chan struct{}),
+		max:        int32(most),
+		elastic:    most > workers,
+		quit:       make(chan struct{}),
+		done:       make(chan struct{}),
+	}
+	if o.name != "actor" {
+		a.errStopped = service.NewError(o.name+": stopped", ErrStopped)
+		a.errFull = service.NewError(o.name+": mailbox full", ErrFull)
 	}
 	a.ready, _ = svc.(service.Readier)
 	a.pool.New = func() any { return &envelope[Req, Res]{done: make(chan struct{}, 1)} }
-	a.max = int32(max(o.max, workers))
-	a.elastic = a.max > int32(workers)
 	a.live.Store(int32(workers))
 	for range workers {
-		go a.work() // joined through Done: the last worker to end closes it
+		a.group.Go(a.work)
 	}
+	if a.elastic {
+		a.wake = make(chan struct{}, 1)
+		a.group.Go(a.grower)
+	}
+	go func() { // joins the group; ends with it
+		a.group.Wait()
+		close(a.done)
+	}()
 	return a, nil
+}
+
+// pool checks the worker options against capacity and returns the starting and
+// the most workers.
+func (o *options) pool(capacity int) (workers, most int, err error) {
+	workers = 1
+	if o.setW {
+		if o.workers < 1 || o.workers > MaxWorkers {
+			return 0, 0, fmt.Errorf("%s: WithWorkers: workers must be between 1 and %d, got %d", o.name, MaxWorkers, o.workers)
+		}
+		workers = o.workers
+	}
+	switch {
+	case o.setMax:
+		if o.max < 1 || o.max > MaxWorkers {
+			return 0, 0, fmt.Errorf("%s: WithMaxWorkers: max must be between 1 and %d, got %d", o.name, MaxWorkers, o.max)
+		}
+		if o.max < workers {
+			return 0, 0, fmt.Errorf("%s: WithMaxWorkers(%d) is below WithWorkers(%d)", o.name, o.max, workers)
+		}
+		most = o.max
+	case o.setW:
+		most = workers // a fixed pool
+	default:
+		most = min(max(capacity, 1), MaxWorkers)
+	}
+	return workers, most, nil
 }
 
 // Call sends req to the actor and waits for the reply, bounded by ctx. On a full
@@ -94,9 +170,6 @@ func (a *Actor[Req, Res]) TryCall(ctx context.Context, req Req) (Res, error) {
 
 func (a *Actor[Req, Res]) call(ctx context.Context, req Req, try bool) (Res, error) {
 	var zero Res
-	if f := a.failed.Load(); f != nil {
-		return zero, f
-	}
 	e := a.pool.Get().(*envelope[Req, Res])
 	e.ctx, e.req = ctx, req
 	var err error
@@ -107,10 +180,15 @@ func (a *Actor[Req, Res]) call(ctx context.Context, req Req, try bool) (Res, err
 	}
 	if err != nil {
 		a.recycle(e)
-		return zero, err
+		return zero, a.named(err)
 	}
-	if a.elastic && a.mb.Len() > int(a.live.Load()-a.busy.Load()) {
-		a.grow() // more calls queued than idle workers: this one would wait
+	if a.elastic && a.mb.Len() > int(a.live.Load()-busy(a.stats.Load())) {
+		// More calls queued than idle workers: this one waits. Tell the grower,
+		// which watches whether the workers get through the queue.
+		select {
+		case a.wake <- struct{}{}:
+		default:
+		}
 	}
 	cancel := ctx.Done()
 	if cancel == nil { // ctx can never end: a plain receive is cheapest
@@ -143,21 +221,33 @@ func (a *Actor[Req, Res]) recycle(e *envelope[Req, Res]) {
 	a.pool.Put(e)
 }
 
-// Ready waits until the mailbox has room, bounded by ctx. It returns the failure if
-// the actor failed and an error matching service.ErrClosed once it is stopping.
-func (a *Actor[Req, Res]) Ready(ctx context.Context) error {
-	if f := a.failed.Load(); f != nil {
-		return f
+// named turns a mailbox error into the actor's own: its failure or its stopped
+// error once the mailbox is closed, its full error when the mailbox is full. Other
+// errors (ctx's) pass as they are.
+func (a *Actor[Req, Res]) named(err error) error {
+	switch err {
+	case mailbox.ErrClosed:
+		if f := a.failed.Load(); f != nil {
+			return f
+		}
+		return a.errStopped
+	case mailbox.ErrFull:
+		return a.errFull
 	}
-	return a.mb.Ready(ctx)
+	return err
 }
 
-// TryReady reports at once whether the mailbox has room.
+// Ready waits until the mailbox has room, bounded by ctx. It returns the failure if
+// the actor failed, an error matching ErrStopped (and service.ErrClosed) once it is
+// stopping, and ctx.Err() if ctx ends first.
+func (a *Actor[Req, Res]) Ready(ctx context.Context) error {
+	return a.named(a.mb.Ready(ctx))
+}
+
+// TryReady reports at once whether the mailbox has room: nil, an error matching
+// ErrFull (and service.ErrOverloaded), the failure, or an error matching ErrStopped.
 func (a *Actor[Req, Res]) TryReady() error {
-	if f := a.failed.Load(); f != nil {
-		return f
-	}
-	return a.mb.TryReady()
+	return a.named(a.mb.TryReady())
 }
 
 // Len returns the number of calls waiting in the mailbox, Cap its capacity. Load
@@ -167,6 +257,10 @@ func (a *Actor[Req, Res]) Len() int { return a.mb.Len() }
 // Cap returns the mailbox capacity.
 func (a *Actor[Req, Res]) Cap() int { return a.mb.Cap() }
 
+// Workers returns the number of worker goroutines running now: the starting pool,
+// plus what it grew, until they end after Stop or failure.
+func (a *Actor[Req, Res]) Workers() int { return int(a.live.Load()) }
+
 // Err returns the *service.FailedError if the actor's service failed, else nil.
 func (a *Actor[Req, Res]) Err() error {
 	if f := a.failed.Load(); f != nil {
@@ -175,14 +269,22 @@ func (a *Actor[Req, Res]) Err() error {
 	return nil
 }
 
-// Done returns a channel that is closed when every worker has ended, after Stop.
+// Failed returns a channel that is closed when the actor's service fails (see
+// [Actor.Err]): the way a supervisor watches it. After failing, the actor answers
+// every queued and later call with the failure, and its goroutines end (Done closes)
+// without Stop; Stop still works and returns nil.
+func (a *Actor[Req, Res]) Failed() <-chan struct{} { return a.failedCh }
+
+// Done returns a channel that is closed when every goroutine of the actor has
+// ended: after Stop, or after the service failed.
 func (a *Actor[Req, Res]) Done() <-chan struct{} { return a.done }
 
 // Ref returns the actor's address: a service that calls the actor but cannot stop it.
 func (a *Actor[Req, Res]) Ref() Ref[Req, Res] { return Ref[Req, Res]{a: a} }
 
 // Stop stops the actor. It closes the mailbox at once (callers waiting for room and
-// later callers get an error matching service.ErrClosed) and lets the workers serve
+// later callers get an error matching ErrStopped and service.ErrClosed, named after
+// the actor) and lets the workers serve
 // what is queued. If that finishes before ctx ends, Stop returns nil once every
 // worker has ended. Otherwise, when ctx ends (the drain deadline), every call still
 // queued is taken out of the mailbox unserved and its caller answered with
@@ -190,8 +292,11 @@ func (a *Actor[Req, Res]) Ref() Ref[Req, Res] { return Ref[Req, Res]{a: a} }
 // with its caller's ctx and is answered when the service returns (Go cannot preempt
 // it); its worker then ends, and Done tells when the last one has. Stop may be
 // called again, for example with a later deadline, and from many goroutines.
+//
+// Stop is bounded by ctx even while callers keep calling: they fail at once and
+// cannot hold the mailbox open.
 func (a *Actor[Req, Res]) Stop(ctx context.Context) error {
-	a.mb.Close()
+	a.close()
 	select {
 	case <-a.done:
 		return nil
@@ -201,15 +306,37 @@ func (a *Actor[Req, Res]) Stop(ctx context.Context) error {
 	return ctx.Err()
 }
 
-// abandon answers a call that will not be served with ErrStopped.
-func (a *Actor[Req, Res]) abandon(e *envelope[Req, Res]) {
-	var zero Res
-	a.reply(e, zero, ErrStopped)
+// close stops the actor taking calls and ends the grower. The first call wins.
+func (a *Actor[Req, Res]) close() {
+	a.shut.Do(func() {
+		close(a.quit)
+		a.mb.Close()
+	})
 }
 
-// ErrStopped is the error callers get when the actor stopped before serving their
-// call. It matches service.ErrClosed.
-var ErrStopped = service.NewError("actor: stopped", service.ErrClosed)
+// abandon answers a call that will not be served with the actor's stopped error,
+// or its failure.
+func (a *Actor[Req, Res]) abandon(e *envelope[Req, Res]) {
+	var zero Res
+	a.reply(e, zero, a.named(mailbox.ErrClosed))
+}
+
+// Errors an actor returns. An actor named with [WithName] returns errors carrying
+// its name ("buffer: stopped", "buffer: mailbox full"), made once at Spawn, that
+// match these under errors.Is; an actor left with the default name returns these.
+var (
+	// ErrStopped: the actor stopped (or is stopping) before taking or serving the
+	// call. It matches service.ErrClosed.
+	ErrStopped = service.NewError("actor: stopped", service.ErrClosed)
+	// ErrFull: the mailbox was full and the call was not to wait (TryCall, or the
+	// mailbox.FailFast overflow policy). It matches mailbox.ErrFull and
+	// service.ErrOverloaded.
+	ErrFull = service.NewError("actor: mailbox full", mailbox.ErrFull)
+	// ErrGoexit is the panic value of the *service.PanicError a caller gets when
+	// the service ended its goroutine with runtime.Goexit (as t.FailNow does)
+	// while serving the call. The actor replaces the worker that ended.
+	ErrGoexit = errors.New("actor: service called runtime.Goexit")
+)
 
 // Ref is an actor's address: a service that calls the actor. It cannot stop the
 // actor. The zero Ref is not usable; get one from [Actor.Ref]. Refs are small values,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"sync"
 	"sync/atomic"
@@ -45,18 +46,46 @@ func (g *gate) Call(ctx context.Context, x int) (int, error) {
 	}
 }
 
+// nilPtrService is a Service whose nil pointer panics on its first call.
+type nilPtrService struct{ n int }
+
+func (s *nilPtrService) Call(_ context.Context, x int) (int, error) { return x + s.n, nil }
+
 func TestSpawnRejectsBadInput(t *testing.T) {
 	echo := service.Func[int, int](func(_ context.Context, x int) (int, error) { return x, nil })
-	_, err := actor.Spawn[int, int](nil, 1, 1)
-	require.ErrorContains(t, err, "nil service")
-	_, err = actor.Spawn[int, int](echo, 0, 1)
-	require.ErrorContains(t, err, "capacity must be at least 1")
-	_, err = actor.Spawn[int, int](echo, -3, 1)
-	require.ErrorContains(t, err, "capacity must be at least 1")
-	_, err = actor.Spawn[int, int](echo, 1, 0)
-	require.ErrorContains(t, err, "workers must be at least 1")
-	_, err = actor.Spawn[int, int](echo, 1, -1)
-	require.ErrorContains(t, err, "workers must be at least 1")
+	for _, c := range []struct {
+		name string
+		svc  service.Service[int, int]
+		cap  int
+		opts []actor.Option
+		want string
+	}{
+		{"nil service", nil, 1, nil, "service is nil"},
+		{"nil Func", service.Func[int, int](nil), 1, nil, "service is nil"},
+		{"typed nil pointer", (*nilPtrService)(nil), 1, nil, "service is nil"},
+		{"zero capacity", echo, 0, nil, "capacity must be at least 1"},
+		{"negative capacity", echo, -3, nil, "capacity must be at least 1"},
+		{"absurd capacity", echo, math.MaxInt, nil, "capacity must be at most"},
+		{"capacity above the mailbox maximum", echo, mailbox.MaxCapacity + 1, nil, "capacity must be at most"},
+		{"zero workers", echo, 1, []actor.Option{actor.WithWorkers(0)}, "workers must be between 1 and"},
+		{"negative workers", echo, 1, []actor.Option{actor.WithWorkers(-1)}, "workers must be between 1 and"},
+		{"absurd workers", echo, 1, []actor.Option{actor.WithWorkers(math.MaxInt)}, "workers must be between 1 and"},
+		{"zero max workers", echo, 1, []actor.Option{actor.WithMaxWorkers(0)}, "max must be between 1 and"},
+		{"absurd max workers", echo, 1, []actor.Option{actor.WithMaxWorkers(math.MaxInt)}, "max must be between 1 and"},
+		{"max below workers", echo, 1, []actor.Option{actor.WithWorkers(4), actor.WithMaxWorkers(2)}, "WithMaxWorkers(2) is below WithWorkers(4)"},
+		{"nil option", echo, 1, []actor.Option{actor.WithWorkers(1), nil}, "option 2 of 2 is nil"},
+		{"empty name", echo, 1, []actor.Option{actor.WithName("")}, "name must not be empty"},
+		{"unknown overflow", echo, 1, []actor.Option{actor.WithOverflow(mailbox.Overflow(7))}, "unknown overflow policy"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			a, err := actor.Spawn[int, int](c.svc, c.cap, c.opts...)
+			require.ErrorContains(t, err, c.want)
+			assert.Nil(t, a)
+		})
+	}
+	_, err := actor.Spawn[int, int](nil, 1, actor.WithName("buffer"))
+	require.ErrorIs(t, err, service.ErrNilService)
+	require.ErrorContains(t, err, "buffer: ", "the error names what the user built")
 }
 
 func TestOneWorkerServesOneAtATimeInOrder(t *testing.T) {
@@ -66,7 +95,7 @@ func TestOneWorkerServesOneAtATimeInOrder(t *testing.T) {
 		log = append(log, x)
 		return len(log), nil
 	})
-	a, err := actor.Spawn[int, int](svc, 16, 1)
+	a, err := actor.Spawn[int, int](svc, 16, actor.WithWorkers(1))
 	require.NoError(t, err)
 	defer stop(t, a)
 	ref := a.Ref()
@@ -89,7 +118,7 @@ func TestFullMailbox(t *testing.T) {
 	t.Run("fail-fast policy refuses at once with an overloaded error", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			g := newGate()
-			a, err := actor.Spawn[int, int](g, 1, 1, actor.WithOverflow(mailbox.FailFast))
+			a, err := actor.Spawn[int, int](g, 1, actor.WithWorkers(1), actor.WithOverflow(mailbox.FailFast))
 			require.NoError(t, err)
 			go func() { _, _ = a.Call(context.Background(), 1) }() // running
 			synctest.Wait()
@@ -105,7 +134,7 @@ func TestFullMailbox(t *testing.T) {
 	t.Run("wait policy makes the caller wait for room; TryCall does not", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			g := newGate()
-			a, err := actor.Spawn[int, int](g, 1, 1)
+			a, err := actor.Spawn[int, int](g, 1, actor.WithWorkers(1))
 			require.NoError(t, err)
 			go func() { _, _ = a.Call(context.Background(), 1) }()
 			synctest.Wait()
@@ -131,7 +160,7 @@ func TestFullMailbox(t *testing.T) {
 	t.Run("Ready waits for free mailbox capacity", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			g := newGate()
-			a, err := actor.Spawn[int, int](g, 1, 1)
+			a, err := actor.Spawn[int, int](g, 1, actor.WithWorkers(1))
 			require.NoError(t, err)
 			go func() { _, _ = a.Call(context.Background(), 1) }()
 			synctest.Wait()
@@ -151,7 +180,7 @@ func TestCancellation(t *testing.T) {
 	t.Run("while queued: the caller gets ctx.Err() at once and the call is skipped", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			g := newGate()
-			a, err := actor.Spawn[int, int](g, 4, 1)
+			a, err := actor.Spawn[int, int](g, 4, actor.WithWorkers(1))
 			require.NoError(t, err)
 			go func() { _, _ = a.Call(context.Background(), 1) }()
 			synctest.Wait()
@@ -177,7 +206,7 @@ func TestCancellation(t *testing.T) {
 				}
 				return x + 1, nil
 			})
-			a, err := actor.Spawn[int, int](svc, 4, 1)
+			a, err := actor.Spawn[int, int](svc, 4, actor.WithWorkers(1))
 			require.NoError(t, err)
 			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 			defer cancel()
@@ -207,7 +236,7 @@ func TestPanicBecomesErrorAndEvent(t *testing.T) {
 		}
 		return x, nil
 	})
-	a, err := actor.Spawn[int, int](svc, 4, 1, actor.WithName("worker"), actor.WithEvents(func(e service.Event) {
+	a, err := actor.Spawn[int, int](svc, 4, actor.WithWorkers(1), actor.WithName("worker"), actor.WithEvents(func(e service.Event) {
 		mu.Lock()
 		events = append(events, e)
 		mu.Unlock()
@@ -257,7 +286,7 @@ func TestFailedReadinessFailsTheActor(t *testing.T) {
 		cause := boom{42}
 		inner := &failing{err: cause, ready: make(chan struct{})}
 		var failedEvents atomic.Int32
-		a, err := actor.Spawn[int, int](inner, 8, 1, actor.WithEvents(func(e service.Event) {
+		a, err := actor.Spawn[int, int](inner, 8, actor.WithWorkers(1), actor.WithEvents(func(e service.Event) {
 			if e.Kind == service.EventFailed {
 				failedEvents.Add(1)
 			}
@@ -293,7 +322,7 @@ func TestStop(t *testing.T) {
 				time.Sleep(10 * time.Millisecond)
 				return x + 1, nil
 			})
-			a, err := actor.Spawn[int, int](svc, 8, 1)
+			a, err := actor.Spawn[int, int](svc, 8, actor.WithWorkers(1))
 			require.NoError(t, err)
 			results := make(chan error, 5)
 			for i := range 5 {
@@ -319,7 +348,7 @@ func TestStop(t *testing.T) {
 	t.Run("answers calls still queued at the deadline with ErrStopped", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			g := newGate()
-			a, err := actor.Spawn[int, int](g, 8, 1)
+			a, err := actor.Spawn[int, int](g, 8, actor.WithWorkers(1))
 			require.NoError(t, err)
 			results := make(chan error, 4)
 			for i := range 4 {
@@ -343,7 +372,7 @@ func TestStop(t *testing.T) {
 	t.Run("a sender waiting for room gets ErrClosed", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			g := newGate()
-			a, err := actor.Spawn[int, int](g, 1, 1)
+			a, err := actor.Spawn[int, int](g, 1, actor.WithWorkers(1))
 			require.NoError(t, err)
 			go func() { _, _ = a.Call(context.Background(), 1) }()
 			synctest.Wait()
@@ -364,13 +393,17 @@ func TestStop(t *testing.T) {
 func TestMaxWorkersGrowsThePool(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		g := newGate()
-		a, err := actor.Spawn[int, int](g, 16, 1, actor.WithMaxWorkers(4))
+		a, err := actor.Spawn[int, int](g, 16, actor.WithWorkers(1), actor.WithMaxWorkers(4))
 		require.NoError(t, err)
 		for i := range 8 {
 			go func() { _, _ = a.Call(context.Background(), i) }()
 		}
 		synctest.Wait()
+		assert.Equal(t, int32(1), g.running.Load(), "the pool grows only once the workers are stuck for a while")
+		time.Sleep(10 * time.Millisecond) // ten growth periods: doubling each, 1, 2, 4
+		synctest.Wait()
 		assert.Equal(t, int32(4), g.running.Load(), "the pool grows to its maximum, no further")
+		assert.Equal(t, 4, a.Workers())
 		assert.Equal(t, 4, a.Len())
 		close(g.release)
 		stop(t, a)
@@ -400,7 +433,7 @@ func TestExactlyOneReply(t *testing.T) {
 				}
 				return x * 2, nil
 			})
-			a, err := actor.Spawn[int, int](svc, 64, workers, actor.WithMaxWorkers(workers*2))
+			a, err := actor.Spawn[int, int](svc, 64, actor.WithWorkers(workers), actor.WithMaxWorkers(workers*2))
 			require.NoError(t, err)
 			var ok, cancelled, panicked atomic.Int32
 			var wg sync.WaitGroup
@@ -457,7 +490,7 @@ func (o *overloadedReady) Ready(context.Context) error {
 func (o *overloadedReady) TryReady() error { return nil }
 
 func TestTransientReadinessErrorsDoNotFailTheActor(t *testing.T) {
-	a, err := actor.Spawn[int, int](&overloadedReady{}, 4, 1)
+	a, err := actor.Spawn[int, int](&overloadedReady{}, 4, actor.WithWorkers(1))
 	require.NoError(t, err)
 	defer stop(t, a)
 	_, err = a.Call(context.Background(), 1)

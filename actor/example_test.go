@@ -16,7 +16,7 @@ func Example() {
 		total += x
 		return total, nil
 	})
-	a, err := actor.Spawn[int, int](adder, 16, 1)
+	a, err := actor.Spawn[int, int](adder, 16, actor.WithWorkers(1))
 	if err != nil {
 		panic(err)
 	}

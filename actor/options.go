@@ -5,32 +5,54 @@ import (
 	"github.com/tower-go/tower/service"
 )
 
-// Option configures an actor at [Spawn].
+// MaxWorkers is the most worker goroutines an actor may have, fixed or grown.
+const MaxWorkers = 1 << 16
+
+// Option configures an actor at [Spawn]. A nil Option is an error at Spawn.
 type Option func(*options)
 
 type options struct {
 	overflow mailbox.Overflow
 	events   service.EventFunc
 	name     string
-	max      int
+	workers  int // 0: not set
+	max      int // 0: not set
+	setW     bool
+	setMax   bool
 }
 
-// WithMaxWorkers lets the actor grow its worker pool, up to max goroutines, when a
-// call is queued behind more calls than there are idle workers. The pool does not
-// shrink before Stop; max bounds it. Tracking busy workers costs two atomic operations per call, paid
-// only by actors that may grow. It suits a service whose calls block (I/O, a
-// concurrency limit), so that one slow call does not hold up the queue, while the
-// service's own readiness still bounds how many calls are in flight. max below the
-// initial worker count is raised to it.
-func WithMaxWorkers(max int) Option { return func(c *options) { c.max = max } }
+// WithWorkers sets how many worker goroutines the actor starts with. Alone, it
+// makes a fixed pool of n workers: WithWorkers(1) gives strict actor semantics
+// (calls served one at a time, in arrival order, so the service may keep state
+// without locks). With [WithMaxWorkers] the pool starts at n and may grow. n must
+// be between 1 and [MaxWorkers].
+func WithWorkers(n int) Option { return func(c *options) { c.workers, c.setW = n, true } }
+
+// WithMaxWorkers lets the pool grow, up to max workers, while calls wait behind
+// workers that are all busy and not getting through the queue: when, over a
+// growth period (about a millisecond), the workers served fewer calls than were
+// queued at its start, so the queued calls would wait longer than that period. The
+// pool then doubles (bounded by max and by the queue). A fast service, whose workers
+// clear the queue within the period however long it is, stays at its starting
+// workers; a service whose calls block (I/O, a concurrency limit) grows until the
+// queue drains, while its own readiness still bounds how many calls are in flight.
+// The pool does not shrink before Stop. max must be between 1 and [MaxWorkers] and
+// at least the starting worker count ([WithWorkers], default 1).
+//
+// Tracking growth costs the worker two uncontended atomic additions per call and the
+// caller three atomic loads, paid only by actors that may grow.
+func WithMaxWorkers(max int) Option { return func(c *options) { c.max, c.setMax = max, true } }
 
 // WithOverflow sets what a call on a full mailbox does: mailbox.Wait (the default)
 // or mailbox.FailFast.
 func WithOverflow(o mailbox.Overflow) Option { return func(c *options) { c.overflow = o } }
 
 // WithEvents sets the hook that receives the actor's EventPanicked and EventFailed
-// events, the way its owner (a supervisor) learns that it degraded.
+// events, the way its owner (a supervisor) learns that it degraded. The hook is
+// user code: a panic in it is recovered and dropped, so it cannot end a worker or
+// lose a reply.
 func WithEvents(f service.EventFunc) Option { return func(c *options) { c.events = f } }
 
-// WithName sets the Stage name the actor's events carry. The default is "actor".
+// WithName names the actor: the Stage its events carry and the prefix of the errors
+// it returns ("buffer: stopped"). The default is "actor". The name must not be empty.
 func WithName(name string) Option { return func(c *options) { c.name = name } }

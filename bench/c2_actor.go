@@ -27,7 +27,7 @@ func init() {
 }
 
 func c2Tower(_ context.Context, s Spec) (Result, error) {
-	a, err := actor.Spawn(newEchoService(), 1024, 1)
+	a, err := actor.Spawn(newEchoService(), 1024, actor.WithWorkers(1))
 	if err != nil {
 		return Result{}, err
 	}

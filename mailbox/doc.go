@@ -17,6 +17,13 @@
 // with an error. No message that a send accepted is lost: each is received or
 // drained exactly once.
 //
+// Close is bounded: it waits only for the senders already inside a send, which leave
+// at once; senders that keep arriving fail without holding it up.
+//
+// Capacity is at most [MaxCapacity], and the buffer (capacity times the size of a
+// message) at most [MaxBufferBytes]: the buffer is allocated whole at construction.
+//
 // Underneath is a buffered Go channel, so a hand-off costs what a channel operation
-// costs; a send adds two uncontended atomic operations, and a receive one atomic load.
+// costs; a send adds an atomic load and a read lock (two atomic additions), and a
+// receive one atomic load.
 package mailbox

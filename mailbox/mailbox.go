@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/tower-go/tower/service"
 )
@@ -37,8 +38,16 @@ func (o Overflow) String() string {
 	return fmt.Sprintf("Overflow(%d)", uint8(o))
 }
 
-// closedBit marks state as closed; the bits below it count senders inside Send.
-const closedBit = int64(1) << 62
+// MaxCapacity is the largest capacity [New] accepts. A mailbox's buffer is
+// allocated whole at construction, so a bound far beyond any useful queue (a
+// million waiting calls is seconds of queueing delay even for fast services) is
+// refused with an error rather than allocated, or left to panic inside make.
+const MaxCapacity = 1 << 20
+
+// MaxBufferBytes is the largest buffer [New] allocates: capacity times the size of
+// T must not exceed it. It keeps a mailbox of large values from allocating
+// gigabytes up front.
+const MaxBufferBytes = 1 << 30
 
 // Mailbox is a bounded queue of T. Create one with [New]; the zero value is not
 // usable. All methods are safe for concurrent use.
@@ -46,14 +55,17 @@ type Mailbox[T any] struct {
 	ch     chan T
 	policy Overflow
 
-	// state holds closedBit and the number of senders between their check of the
-	// closed bit and the end of their send. Close waits for that number to reach
-	// zero before it closes ch, so no send can race the close.
-	_       [64]byte // keep the senders' counter off the lines receivers read
-	state   atomic.Int64
-	_       [56]byte
+	// Senders hold gate's read side from their check of closed to the end of their
+	// send; Close sets closed, closes closing (waking senders that wait for room)
+	// and then takes the write side, so it waits only for the senders already
+	// inside a send, which leave at once. A sender that arrives after closed is set
+	// fails without touching gate, and Go's RWMutex lets no new reader in once a
+	// writer waits, so callers that keep sending cannot hold Close up.
+	_       [64]byte // keep the senders' lock off the lines receivers read
+	gate    sync.RWMutex
+	closed  atomic.Bool
+	_       [48]byte
 	closing chan struct{} // closed by Close: wakes blocked senders and Ready waiters
-	idle    chan struct{} // signalled by the last sender to leave after Close
 	once    sync.Once
 
 	// Ready waiters: a receive that frees room wakes them by closing space.
@@ -63,10 +75,18 @@ type Mailbox[T any] struct {
 }
 
 // New returns an empty mailbox that holds at most capacity messages and applies
-// policy when full. capacity must be at least 1.
+// policy when full. capacity must be between 1 and [MaxCapacity], and capacity
+// times the size of T at most [MaxBufferBytes].
 func New[T any](capacity int, policy Overflow) (*Mailbox[T], error) {
 	if capacity < 1 {
 		return nil, fmt.Errorf("mailbox: capacity must be at least 1, got %d", capacity)
+	}
+	if capacity > MaxCapacity {
+		return nil, fmt.Errorf("mailbox: capacity must be at most %d (mailbox.MaxCapacity), got %d", MaxCapacity, capacity)
+	}
+	var zero T
+	if size := uint64(unsafe.Sizeof(zero)); size > 0 && uint64(capacity) > MaxBufferBytes/size {
+		return nil, fmt.Errorf("mailbox: capacity %d of %d-byte messages exceeds %d bytes (mailbox.MaxBufferBytes)", capacity, size, MaxBufferBytes)
 	}
 	if policy != Wait && policy != FailFast {
 		return nil, fmt.Errorf("mailbox: unknown overflow policy %d", uint8(policy))
@@ -75,7 +95,6 @@ func New[T any](capacity int, policy Overflow) (*Mailbox[T], error) {
 		ch:      make(chan T, capacity),
 		policy:  policy,
 		closing: make(chan struct{}),
-		idle:    make(chan struct{}, 1),
 		space:   make(chan struct{}),
 	}, nil
 }
@@ -87,7 +106,7 @@ func (m *Mailbox[T]) Send(ctx context.Context, v T) error {
 	if !m.enter() {
 		return ErrClosed
 	}
-	defer m.leave()
+	defer m.gate.RUnlock()
 	select {
 	case m.ch <- v:
 		return nil
@@ -112,7 +131,7 @@ func (m *Mailbox[T]) TrySend(v T) error {
 	if !m.enter() {
 		return ErrClosed
 	}
-	defer m.leave()
+	defer m.gate.RUnlock()
 	select {
 	case m.ch <- v:
 		return nil
@@ -121,23 +140,20 @@ func (m *Mailbox[T]) TrySend(v T) error {
 	}
 }
 
+// enter takes gate's read side for a send, or reports false (holding nothing) if
+// the mailbox is closed. The first look at closed keeps senders that arrive after
+// Close off gate; the second, under gate, catches a Close that came in between
+// (Close has then finished: it held the write side before this RLock returned).
 func (m *Mailbox[T]) enter() bool {
-	if m.state.Add(1)&closedBit != 0 {
-		m.leave()
+	if m.closed.Load() {
+		return false
+	}
+	m.gate.RLock()
+	if m.closed.Load() {
+		m.gate.RUnlock()
 		return false
 	}
 	return true
-}
-
-func (m *Mailbox[T]) leave() {
-	if m.state.Add(-1) == closedBit {
-		// Last sender out after Close: let Close go on. Later senders that only
-		// looked at the closed bit may signal again; the buffer of one absorbs it.
-		select {
-		case m.idle <- struct{}{}:
-		default:
-		}
-	}
 }
 
 // Receive takes the oldest message, waiting until there is one. It returns false
@@ -223,7 +239,7 @@ func (m *Mailbox[T]) Ready(ctx context.Context) error {
 
 // TryReady reports at once whether the mailbox has room: nil, ErrFull or ErrClosed.
 func (m *Mailbox[T]) TryReady() error {
-	if m.state.Load()&closedBit != 0 {
+	if m.closed.Load() {
 		return ErrClosed
 	}
 	if len(m.ch) >= cap(m.ch) {
@@ -235,16 +251,16 @@ func (m *Mailbox[T]) TryReady() error {
 // Close stops the mailbox taking messages. Senders waiting for room return
 // ErrClosed, and so does every later send. Messages already queued stay receivable;
 // once they are received (or drained), Receive reports the mailbox closed. Close
-// waits only for senders that are inside a send to leave it, which they do at once.
+// waits only for senders that are inside a send to leave it, which they do at once;
+// senders that keep arriving cannot hold it up, as they fail without entering.
 // Calling Close more than once is safe.
 func (m *Mailbox[T]) Close() {
 	m.once.Do(func() {
-		old := m.state.Or(closedBit)
+		m.closed.Store(true)
 		close(m.closing)
-		if old != 0 {
-			<-m.idle
-		}
+		m.gate.Lock() // the senders inside a send have left, and no other can enter
 		close(m.ch)
+		m.gate.Unlock()
 	})
 }
 
@@ -265,7 +281,7 @@ func (m *Mailbox[T]) Drain(fn func(T)) int {
 }
 
 // Closed reports whether Close has been called.
-func (m *Mailbox[T]) Closed() bool { return m.state.Load()&closedBit != 0 }
+func (m *Mailbox[T]) Closed() bool { return m.closed.Load() }
 
 // Len returns the number of messages queued now. Cap returns the capacity. Load
 // metrics read them at any time; the answer may be stale as soon as it is returned.

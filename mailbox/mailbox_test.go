@@ -3,6 +3,7 @@ package mailbox_test
 import (
 	"context"
 	"errors"
+	"math"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -235,5 +236,64 @@ func TestNothingAcceptedIsLost(t *testing.T) {
 				assert.Zero(t, seen[id].Load(), "message %d was refused but received", id)
 			}
 		}
+	}
+}
+
+func TestNewRejectsAbsurdCapacities(t *testing.T) {
+	for _, c := range []int{mailbox.MaxCapacity + 1, math.MaxInt} {
+		m, err := mailbox.New[int](c, mailbox.Wait)
+		require.ErrorContains(t, err, "capacity must be at most", "capacity %d", c)
+		assert.Nil(t, m)
+	}
+	m, err := mailbox.New[byte](mailbox.MaxCapacity, mailbox.Wait)
+	require.NoError(t, err)
+	assert.Equal(t, mailbox.MaxCapacity, m.Cap())
+	_, err = mailbox.New[[4096]byte](mailbox.MaxCapacity, mailbox.Wait)
+	require.ErrorContains(t, err, "exceeds", "the buffer is bounded in bytes too")
+}
+
+// TestCloseReturnsWhileSendersKeepSending: Close must not wait for senders that
+// keep arriving after it. 64 goroutines send and receive in a loop until Close has
+// returned; each gives up after guard sends refused as closed, a count no run of a
+// bounded Close comes near (it needs a few scheduling rounds), so a Close held up
+// by them shows as senders that gave up, not as a hung test.
+func TestCloseReturnsWhileSendersKeepSending(t *testing.T) {
+	const senders, guard = 64, 1 << 21
+	for _, policy := range []mailbox.Overflow{mailbox.Wait, mailbox.FailFast} {
+		t.Run(policy.String(), func(t *testing.T) {
+			m, err := mailbox.New[int](8, policy)
+			require.NoError(t, err)
+			var closed atomic.Bool // set once Close has returned
+			var gaveUp atomic.Int32
+			var started, wg sync.WaitGroup
+			started.Add(senders)
+			ctx := context.Background()
+			for i := range senders {
+				wg.Go(func() {
+					started.Done()
+					refused := 0
+					for !closed.Load() {
+						var err error
+						if i%2 == 0 {
+							err = m.Send(ctx, i)
+						} else {
+							err = m.TrySend(i)
+						}
+						if errors.Is(err, service.ErrClosed) {
+							if refused++; refused == guard {
+								gaveUp.Add(1)
+								return
+							}
+						}
+						m.TryReceive()
+					}
+				})
+			}
+			started.Wait()
+			m.Close()
+			closed.Store(true)
+			wg.Wait()
+			assert.Zero(t, gaveUp.Load(), "Close returned only once senders stopped sending")
+		})
 	}
 }

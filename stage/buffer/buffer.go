@@ -12,45 +12,45 @@
 package buffer
 
 import (
+	"context"
+	"fmt"
+
 	"github.com/tower-go/tower/actor"
 	"github.com/tower-go/tower/service"
 )
 
-// New starts a buffer of the given capacity in front of inner. capacity must be at
-// least 1. Stop the buffer with its Stop method; inner is not stopped.
+// New starts a buffer of the given capacity in front of inner: an actor (see
+// actor.Spawn, whose options it takes) named "buffer", so that its errors say
+// "buffer: ...". capacity must be at least 1 and at most mailbox.MaxCapacity. Stop
+// the buffer with its Stop method; inner is not stopped.
 //
-// Like Tower's buffer, whose worker does not wait for one call to finish before
-// taking the next, the buffer starts with one worker goroutine and grows its pool,
-// up to capacity workers, while calls are waiting (see actor.WithMaxWorkers), so a
-// blocking inner service is called concurrently and its own readiness (a
-// concurrency limit, say) bounds what is in flight. Pass actor.WithMaxWorkers(1)
-// for one call at a time.
+// Workers: see actor.Spawn for the default and for WithWorkers (a fixed pool) and
+// WithMaxWorkers (a pool that grows while calls wait): a buffer in front of a
+// service whose calls block (I/O, a sleep, a concurrency limit) needs as many
+// workers as calls it should have in flight.
 //
-// Choosing capacity: it bounds how many calls wait beyond the one being served.
+// Choosing capacity: it bounds how many calls wait beyond those being served.
 // Give it at least the number of goroutines that call at once, so that callers wait
 // for the service rather than for the mailbox, and no more than the queueing delay
 // you accept divided by the service time.
 func New[Req, Res any](inner service.Service[Req, Res], capacity int, opts ...actor.Option) (*actor.Actor[Req, Res], error) {
-	return NewPool(inner, capacity, 1, append([]actor.Option{actor.WithMaxWorkers(capacity)}, opts...)...)
-}
-
-// NewPool is New with a fixed pool of workers goroutines draining the mailbox
-// (unless an option lets it grow).
-func NewPool[Req, Res any](inner service.Service[Req, Res], capacity, workers int, opts ...actor.Option) (*actor.Actor[Req, Res], error) {
-	return actor.Spawn(inner, capacity, workers, append([]actor.Option{actor.WithName("buffer")}, opts...)...)
+	return actor.Spawn(inner, capacity, append([]actor.Option{actor.WithName("buffer")}, opts...)...)
 }
 
 // Layer returns a layer that puts a buffer of the given capacity in front of the
-// inner service. The pipeline that applies it stops it.
+// inner service (see [New]). The buffer is handed to the scope the layer is applied
+// in, which stops it; the stage callers get is the buffer's address (actor.Ref),
+// which calls it but cannot stop it.
 func Layer[Req, Res any](capacity int, opts ...actor.Option) service.Layer[Req, Res] {
-	return func(inner service.Service[Req, Res]) (service.Service[Req, Res], error) {
-		return service.Built[Req, Res](New(inner, capacity, opts...))
-	}
-}
-
-// LayerPool is Layer with a fixed pool of workers goroutines; see NewPool.
-func LayerPool[Req, Res any](capacity, workers int, opts ...actor.Option) service.Layer[Req, Res] {
-	return func(inner service.Service[Req, Res]) (service.Service[Req, Res], error) {
-		return service.Built[Req, Res](NewPool(inner, capacity, workers, opts...))
+	return func(sc *service.Scope, inner service.Service[Req, Res]) (service.Service[Req, Res], error) {
+		a, err := New(inner, capacity, opts...)
+		if err != nil {
+			return nil, err
+		}
+		if err := sc.Own(context.Background(), a); err != nil {
+			_ = a.Stop(context.Background())
+			return nil, fmt.Errorf("buffer: %w", err)
+		}
+		return a.Ref(), nil
 	}
 }

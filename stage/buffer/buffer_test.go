@@ -2,17 +2,18 @@ package buffer_test
 
 import (
 	"context"
-	"errors"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/tower-go/tower/actor"
 	"github.com/tower-go/tower/service"
+	"github.com/tower-go/tower/service/servicetest"
 	"github.com/tower-go/tower/stage/buffer"
 )
 
@@ -43,11 +44,31 @@ func TestBadInput(t *testing.T) {
 	_, err := buffer.New[int, int](echo, 0)
 	require.ErrorContains(t, err, "capacity must be at least 1")
 	_, err = buffer.New[int, int](nil, 4)
-	require.ErrorContains(t, err, "nil service")
-	_, err = buffer.Layer[int, int](-1)(echo)
-	require.Error(t, err)
-	_, err = buffer.NewPool[int, int](echo, 4, 0)
-	require.ErrorContains(t, err, "workers must be at least 1")
+	require.ErrorIs(t, err, service.ErrNilService)
+	require.ErrorContains(t, err, "buffer: ")
+	_, err = service.Apply(buffer.Layer[int, int](-1), new(service.Scope), echo)
+	require.ErrorContains(t, err, "buffer: ")
+	_, err = buffer.New[int, int](echo, 4, actor.WithWorkers(0))
+	require.ErrorContains(t, err, "workers must be between 1 and")
+}
+
+func TestLayerForwardsWhatABoundaryForwards(t *testing.T) {
+	servicetest.CheckLayer(t, buffer.Layer[int, int](4), 1, servicetest.WithReadiness(servicetest.Boundary))
+}
+
+func TestLayerIsOwnedByItsScope(t *testing.T) {
+	echo := service.Func[int, int](func(_ context.Context, x int) (int, error) { return x, nil })
+	sc := new(service.Scope)
+	svc, err := service.Apply(buffer.Layer[int, int](4), sc, echo)
+	require.NoError(t, err)
+	_, isStopper := svc.(service.Stopper)
+	assert.False(t, isStopper, "callers get the buffer's address, which cannot stop it")
+	assert.Equal(t, 1, sc.Len())
+	require.NoError(t, sc.Stop(context.Background()))
+	_, err = svc.Call(context.Background(), 1)
+	assert.ErrorIs(t, err, service.ErrClosed)
+	assert.Contains(t, err.Error(), "buffer: ", "the error names the buffer")
+	assert.NotContains(t, err.Error(), "mailbox")
 }
 
 func TestFailedInnerFailsQueuedAndLaterCallsWithTheCause(t *testing.T) {
@@ -107,24 +128,13 @@ func TestBufferCallsABlockingInnerConcurrently(t *testing.T) {
 				assert.Equal(t, i, v)
 			})
 		}
+		// The pool grows once its workers have all been busy for a while (see
+		// actor.WithMaxWorkers): let fake time pass.
+		time.Sleep(10 * time.Millisecond)
 		synctest.Wait()
 		assert.Greater(t, peak.Load(), int32(1), "one slow call does not hold up the others")
 		close(release)
 		wg.Wait()
 		require.NoError(t, b.Stop(context.Background()))
 	})
-}
-
-func TestLayerBuildsAStoppableBuffer(t *testing.T) {
-	echo := service.Func[int, int](func(_ context.Context, x int) (int, error) { return x * 3, nil })
-	svc, err := buffer.LayerPool[int, int](4, 2)(echo)
-	require.NoError(t, err)
-	v, err := svc.Call(context.Background(), 5)
-	require.NoError(t, err)
-	assert.Equal(t, 15, v)
-	s, ok := svc.(service.Stopper)
-	require.True(t, ok, "a buffer owns goroutines, so it is a Stopper")
-	require.NoError(t, s.Stop(context.Background()))
-	_, err = svc.Call(context.Background(), 1)
-	assert.True(t, errors.Is(err, service.ErrClosed))
 }
