@@ -103,6 +103,11 @@ func (r *run[Req, Res]) deliver(res Result[Req, Res]) {
 // dropped; from Stop on it never waits: it drops res if out's buffer is full.
 func (r *run[Req, Res]) send(res Result[Req, Res]) {
 	select {
+	case r.out <- res: // the common case, room in the buffer: a one-channel select
+		return
+	default:
+	}
+	select {
 	case r.out <- res:
 	case <-r.stopped:
 		select {
