@@ -87,14 +87,61 @@ func (r *Retry[Req, Res]) Call(ctx context.Context, req Req) (Res, error) {
 	if r.events != nil {
 		start = time.Now()
 	}
-	var res Res
-	var err error
-	if r.std != nil {
-		res, err = r.Next.Call(ctx, r.std.Clone(req))
-	} else {
-		res, err = r.Next.Call(ctx, r.policy.Clone(req))
+	var timer *time.Timer
+	for attempt := 1; ; attempt++ {
+		var res Res
+		var err error
+		var wait time.Duration
+		var again bool
+		if r.std != nil {
+			res, err = r.Next.Call(ctx, r.std.Clone(req))
+			wait, again = r.std.Retry(ctx, req, res, err, attempt)
+		} else {
+			res, err = r.Next.Call(ctx, r.policy.Clone(req))
+			wait, again = r.policy.Retry(ctx, req, res, err, attempt)
+		}
+		if !again || ctx.Err() != nil {
+			stopTimer(timer)
+			return res, err
+		}
+		if !r.next(ctx, &timer, err, attempt, wait, start) {
+			stopTimer(timer)
+			if ctx.Err() != nil {
+				var zero Res
+				return zero, ctx.Err()
+			}
+			return res, &BudgetExhaustedError{Attempts: attempt, Err: err}
+		}
 	}
-	return r.after(ctx, req, res, err, start)
+}
+
+// next prepares retry attempt+1 of a call after an attempt that failed with err:
+// it withdraws from the budget, emits the event and waits. It reports false if the
+// retry is not to be sent: the budget is empty, or ctx ended during the wait.
+func (r *Retry[Req, Res]) next(ctx context.Context, timer **time.Timer, err error, attempt int, wait time.Duration, start time.Time) bool {
+	if r.budget != nil && !r.budget.Withdraw() {
+		if r.events != nil {
+			r.events(service.Event{Stage: "retry", Kind: service.EventBudgetExhausted, Err: err, Attempt: attempt + 1, Elapsed: time.Since(start)})
+		}
+		return false
+	}
+	if r.events != nil {
+		r.events(service.Event{Stage: "retry", Kind: service.EventRetried, Err: err, Attempt: attempt + 1, Elapsed: time.Since(start)})
+	}
+	if wait <= 0 {
+		return true
+	}
+	if *timer == nil {
+		*timer = time.NewTimer(wait)
+	} else {
+		(*timer).Reset(wait)
+	}
+	select {
+	case <-(*timer).C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 // TryCall makes the first attempt with the inner service's non-blocking call. If
@@ -123,7 +170,8 @@ func (r *Retry[Req, Res]) TryCall(ctx context.Context, req Req) (Res, error) {
 	return r.after(ctx, req, res, err, start)
 }
 
-// after runs the retries that follow a first attempt which returned res, err.
+// after runs the retries that follow a first attempt, made by TryCall, which
+// returned res, err.
 func (r *Retry[Req, Res]) after(ctx context.Context, req Req, res Res, err error, start time.Time) (Res, error) {
 	var timer *time.Timer
 	for attempt := 1; ; attempt++ {
@@ -138,29 +186,13 @@ func (r *Retry[Req, Res]) after(ctx context.Context, req Req, res Res, err error
 			stopTimer(timer)
 			return res, err
 		}
-		if r.budget != nil && !r.budget.Withdraw() {
+		if !r.next(ctx, &timer, err, attempt, wait, start) {
 			stopTimer(timer)
-			if r.events != nil {
-				r.events(service.Event{Stage: "retry", Kind: service.EventBudgetExhausted, Err: err, Attempt: attempt + 1, Elapsed: time.Since(start)})
-			}
-			return res, &BudgetExhaustedError{Attempts: attempt, Err: err}
-		}
-		if r.events != nil {
-			r.events(service.Event{Stage: "retry", Kind: service.EventRetried, Err: err, Attempt: attempt + 1, Elapsed: time.Since(start)})
-		}
-		if wait > 0 {
-			if timer == nil {
-				timer = time.NewTimer(wait)
-			} else {
-				timer.Reset(wait)
-			}
-			select {
-			case <-timer.C:
-			case <-ctx.Done():
-				timer.Stop()
+			if ctx.Err() != nil {
 				var zero Res
 				return zero, ctx.Err()
 			}
+			return res, &BudgetExhaustedError{Attempts: attempt, Err: err}
 		}
 		if r.std != nil {
 			res, err = r.Next.Call(ctx, r.std.Clone(req))
