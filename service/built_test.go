@@ -36,6 +36,7 @@ func TestIsTransient(t *testing.T) {
 		{nil, false},
 		{service.ErrOverloaded, true},
 		{fmt.Errorf("next token too late: %w", service.ErrOverloaded), true},
+		{service.NewError("breaker: open", service.ErrUnavailable), true},
 		{context.Canceled, true},
 		{context.DeadlineExceeded, true},
 		{service.ErrClosed, false},

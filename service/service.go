@@ -29,10 +29,10 @@ func (f Func[Req, Res]) Call(ctx context.Context, req Req) (Res, error) { return
 // question at once: nil when there is room now, an error matching [ErrOverloaded] when
 // there is not, or the permanent error.
 //
-// An error from Ready that matches [ErrOverloaded], context.Canceled or
-// context.DeadlineExceeded concerns that wait only (a rate limit whose next token
-// comes after ctx's deadline, a timeout that covers readiness); any other error
-// means the service has failed, and an actor or buffer in front of it fails every
+// An error from Ready that matches [ErrOverloaded], [ErrUnavailable],
+// context.Canceled or context.DeadlineExceeded concerns that wait only, or a while
+// (a rate limit whose next token comes after ctx's deadline, a timeout that covers
+// readiness, an open circuit breaker); any other error means the service has failed, and an actor or buffer in front of it fails every
 // call from then on (see [FailedError]).
 //
 // Readiness is advisory: it reserves nothing. Use [TryCaller] for an atomic decision.
@@ -88,11 +88,13 @@ func Built[Req, Res any, S Service[Req, Res]](s S, err error) (Service[Req, Res]
 	return s, nil
 }
 
-// IsTransient reports whether a readiness error concerns one wait only: it matches
-// [ErrOverloaded], context.Canceled or context.DeadlineExceeded. Any other
-// readiness error means the service has failed (see [Readier]). Actors, buffers
-// and stages that look at an inner service's readiness decide with it.
+// IsTransient reports whether a readiness error concerns one wait only, or a while,
+// rather than the end of the service: it matches [ErrOverloaded] (busy now),
+// [ErrUnavailable] (refusing for a while: an open breaker, a restart),
+// context.Canceled or context.DeadlineExceeded. Any other readiness error means the
+// service has failed (see [Readier]). Actors, buffers and stages that look at an
+// inner service's readiness decide with it.
 func IsTransient(err error) bool {
-	return errors.Is(err, ErrOverloaded) || errors.Is(err, context.Canceled) ||
-		errors.Is(err, context.DeadlineExceeded)
+	return errors.Is(err, ErrOverloaded) || errors.Is(err, ErrUnavailable) ||
+		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
