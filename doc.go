@@ -1,20 +1,26 @@
 // Package tower is Tower for Go, on actors: small composable parts for building
 // robust request/response clients and servers.
 //
-// Everything is a [Service]: an asynchronous function from request to response. A
-// [Layer] wraps a service in a stage (a timeout, a limit, a retry, a buffer) and
-// returns a service. A [Pipeline] lists stages outermost first, as Tower's
-// ServiceBuilder does, and materializes them over a terminal service either inline,
-// as one fused service that runs in the caller's goroutine ([Pipeline.Service]), or
-// behind an actor, a bounded mailbox drained by worker goroutines
-// ([Pipeline.Spawn]).
+// The contract lives in package service: a service.Service is an asynchronous
+// function from request to response, a service.Layer wraps a service in a stage (a
+// timeout, a limit, a retry, a buffer) and returns a service. This package builds
+// pipelines of stages. [For] is the typed builder, Tower's ServiceBuilder: the type
+// arguments are written once and every built-in stage is a method, outermost first:
 //
-// Stages that need no goroutine of their own run fused in their neighbour's
-// goroutine, so N stages do not cost N channel hops. Stages that are boundaries
-// (buffer, actors) own goroutines; the pipeline that built them stops them
-// ([Stack.Stop]).
+//	st, err := tower.For[Req, Res]().
+//		LoadShed().
+//		ConcurrencyLimit(64).
+//		Timeout(time.Second).
+//		Service(client)
 //
-// The contract lives in the leaf package service; the names here are aliases of it,
-// so tower.Service and service.Service are the same type. Stage packages live under
-// stage/, the actor runtime in actor/ and mailbox/.
+// Configuration errors surface once, when the pipeline is built ([Pipeline.Service]).
+// [NewPipeline] takes layers as they are, user-written ones included.
+//
+// Stages that need no goroutine of their own run fused in the caller's goroutine, so
+// N stages do not cost N channel hops. Stages that start goroutines (a buffer, a
+// background readiness driver) hand them to the [Stack]'s service.Scope as they are
+// built, and [Stack.Stop] stops them all; after Stop every call on the stack fails at
+// once with [ErrStopped], which matches service.ErrClosed.
+//
+// Stage packages live under stage/, the actor runtime in actor/ and mailbox/.
 package tower

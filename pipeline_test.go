@@ -3,37 +3,35 @@ package tower_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 	"testing"
+	"testing/synctest"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/tower-go/tower"
-	"github.com/tower-go/tower/actor"
-	"github.com/tower-go/tower/mailbox"
+	"github.com/tower-go/tower/service"
 	"github.com/tower-go/tower/stage/buffer"
 )
 
-// trace is a layer that records when a request passes it and when its response
-// passes back.
-func trace(name string, log *[]string, mu *sync.Mutex) tower.Layer[string, string] {
-	return func(inner tower.Service[string, string]) (tower.Service[string, string], error) {
-		return tower.ServiceFunc[string, string](func(ctx context.Context, req string) (string, error) {
-			mu.Lock()
-			*log = append(*log, "in "+name)
-			mu.Unlock()
-			res, err := inner.Call(ctx, req+name)
-			mu.Lock()
-			*log = append(*log, "out "+name)
-			mu.Unlock()
-			return res, err
-		}), nil
-	}
+// trace is a user-written stage that records when a request passes it and when its
+// response passes back.
+func trace(name string, log *[]string, mu *sync.Mutex) service.Layer[string, string] {
+	return service.Stage(func(ctx context.Context, req string, next service.Service[string, string]) (string, error) {
+		mu.Lock()
+		*log = append(*log, "in "+name)
+		mu.Unlock()
+		res, err := next.Call(ctx, req+name)
+		mu.Lock()
+		*log = append(*log, "out "+name)
+		mu.Unlock()
+		return res, err
+	})
 }
 
-var terminal = tower.ServiceFunc[string, string](func(_ context.Context, req string) (string, error) {
+var terminal = service.Func[string, string](func(_ context.Context, req string) (string, error) {
 	return "<" + req + ">", nil
 })
 
@@ -56,7 +54,7 @@ func TestWithDoesNotChangeThePipelineItExtends(t *testing.T) {
 	var mu sync.Mutex
 	base := tower.NewPipeline(trace("a", &log, &mu))
 	left := base.With(trace("l", &log, &mu))
-	right := base.With(trace("r", &log, &mu))
+	right := base.Layer(trace("r", &log, &mu))
 	for want, p := range map[string]tower.Pipeline[string, string]{"<a>": base, "<al>": left, "<ar>": right} {
 		st, err := p.Service(terminal)
 		require.NoError(t, err)
@@ -66,33 +64,51 @@ func TestWithDoesNotChangeThePipelineItExtends(t *testing.T) {
 	}
 }
 
+type nilService struct{}
+
+func (*nilService) Call(context.Context, string) (string, error) { return "", nil }
+
 func TestBadInputIsAnErrorAtBuild(t *testing.T) {
 	var log []string
 	var mu sync.Mutex
-	_, err := tower.NewPipeline[string, string]().Service(nil)
-	require.ErrorContains(t, err, "nil service")
+	for name, inner := range map[string]service.Service[string, string]{
+		"nil":       nil,
+		"nil Func":  service.Func[string, string](nil),
+		"typed nil": (*nilService)(nil),
+	} {
+		_, err := tower.NewPipeline[string, string]().Service(inner)
+		require.ErrorIs(t, err, service.ErrNilService, name)
+	}
+	_, err := tower.For[string, string]().ServiceFunc(nil)
+	require.ErrorContains(t, err, "terminal function is nil")
 
 	_, err = tower.NewPipeline(trace("a", &log, &mu), nil).Service(terminal)
 	require.ErrorContains(t, err, "layer 2 of 2: layer is nil")
 
 	bad := errors.New("capacity must be positive")
-	failing := func(tower.Service[string, string]) (tower.Service[string, string], error) { return nil, bad }
+	failing := func(*service.Scope, service.Service[string, string]) (service.Service[string, string], error) {
+		return nil, bad
+	}
 	_, err = tower.NewPipeline[string, string](failing).Service(terminal)
 	require.ErrorIs(t, err, bad)
 
-	nilSvc := func(tower.Service[string, string]) (tower.Service[string, string], error) { return nil, nil }
-	_, err = tower.NewPipeline[string, string](nilSvc).Service(terminal)
+	typedNil := func(*service.Scope, service.Service[string, string]) (service.Service[string, string], error) {
+		return (*nilService)(nil), nil
+	}
+	_, err = tower.NewPipeline[string, string](typedNil).Service(terminal)
 	require.ErrorContains(t, err, "nil service")
 
-	_, err = tower.NewPipeline[string, string]().Spawn(terminal, 0, 1)
-	require.ErrorContains(t, err, "capacity must be at least 1")
+	_, err = tower.For[string, string]().Buffer(0).Service(terminal)
+	require.ErrorContains(t, err, "capacity")
 }
 
 func TestAFailedBuildStopsTheBoundariesItStarted(t *testing.T) {
 	// The buffer is inner to the failing layer, so it was started before the
 	// failure; goleak (TestMain) fails the run if its worker is left behind.
 	bad := errors.New("bad config")
-	failing := func(tower.Service[string, string]) (tower.Service[string, string], error) { return nil, bad }
+	failing := func(*service.Scope, service.Service[string, string]) (service.Service[string, string], error) {
+		return nil, bad
+	}
 	_, err := tower.NewPipeline[string, string](failing, buffer.Layer[string, string](4)).Service(terminal)
 	require.ErrorIs(t, err, bad)
 }
@@ -102,8 +118,7 @@ func TestStopStopsEveryBoundaryButNotTheTerminal(t *testing.T) {
 	require.NoError(t, err)
 	defer inner.Stop(context.Background())
 
-	p := tower.NewPipeline(buffer.Layer[string, string](8), buffer.Layer[string, string](8))
-	st, err := p.Service(inner)
+	st, err := tower.For[string, string]().Buffer(8).Buffer(8).Service(inner)
 	require.NoError(t, err)
 	res, err := st.Call(context.Background(), "x")
 	require.NoError(t, err)
@@ -112,64 +127,101 @@ func TestStopStopsEveryBoundaryButNotTheTerminal(t *testing.T) {
 	require.NoError(t, st.Stop(context.Background()))
 	require.NoError(t, st.Stop(context.Background()), "Stop twice is fine")
 	_, err = st.Call(context.Background(), "x")
-	require.ErrorIs(t, err, tower.ErrClosed)
+	require.ErrorIs(t, err, service.ErrClosed)
 	res, err = inner.Call(context.Background(), "y")
 	require.NoError(t, err, "the terminal service belongs to the caller")
 	assert.Equal(t, "<y>", res)
 }
 
-func TestSpawnPutsTheStackBehindAnActor(t *testing.T) {
-	var log []string
-	var mu sync.Mutex
-	st, err := tower.NewPipeline(trace("a", &log, &mu)).
-		Spawn(terminal, 1, 1, actor.WithOverflow(mailbox.FailFast))
+func TestAStoppedStackFailsEveryCallAtOnce(t *testing.T) {
+	// A fused-only stack owns no goroutine, yet after Stop it serves nothing.
+	st, err := tower.For[string, string]().MapRequest(func(s string) string { return s + "!" }).Service(terminal)
 	require.NoError(t, err)
-	res, err := st.Call(context.Background(), "")
+	res, err := st.Call(context.Background(), "x")
 	require.NoError(t, err)
-	assert.Equal(t, "<a>", res)
-	require.NoError(t, st.TryReady(), "readiness is the actor's free mailbox capacity")
-	res, err = st.TryCall(context.Background(), "")
-	require.NoError(t, err)
-	assert.Equal(t, "<a>", res)
+	assert.Equal(t, "<x!>", res)
+
 	require.NoError(t, st.Stop(context.Background()))
-	require.ErrorIs(t, st.TryReady(), tower.ErrClosed)
+	_, err = st.Call(context.Background(), "x")
+	assert.ErrorIs(t, err, service.ErrClosed)
+	assert.ErrorIs(t, err, tower.ErrStopped)
+	assert.Equal(t, "tower: pipeline stopped", err.Error(), "the error names the pipeline, not an internal package")
+	_, err = st.TryCall(context.Background(), "x")
+	assert.ErrorIs(t, err, tower.ErrStopped)
+	assert.ErrorIs(t, st.TryReady(), tower.ErrStopped)
+	assert.ErrorIs(t, st.Ready(context.Background()), tower.ErrStopped)
+}
+
+func TestABufferInsideAUserStageIsOwnedByThePipeline(t *testing.T) {
+	// A user's layer that builds a buffer inside its stage hands the buffer to the
+	// scope; the pipeline's Stop stops it (goleak checks that its workers end).
+	withBuffer := func(sc *service.Scope, inner service.Service[string, string]) (service.Service[string, string], error) {
+		b, err := buffer.New(inner, 4)
+		if err != nil {
+			return nil, err
+		}
+		if err := sc.Own(context.Background(), b); err != nil {
+			return nil, err
+		}
+		return b.Ref(), nil
+	}
+	st, err := tower.For[string, string]().Layer(withBuffer).Service(terminal)
+	require.NoError(t, err)
+	res, err := st.Call(context.Background(), "x")
+	require.NoError(t, err)
+	assert.Equal(t, "<x>", res)
+	require.NoError(t, st.Stop(context.Background()))
 }
 
 func TestPipelinesNestAsLayers(t *testing.T) {
 	var log []string
 	var mu sync.Mutex
-	inner := tower.NewPipeline(trace("b", &log, &mu), buffer.Layer[string, string](2))
-	st, err := tower.NewPipeline(trace("a", &log, &mu), inner.Layer()).Service(terminal)
+	inner := tower.NewPipeline(trace("b", &log, &mu)).Buffer(2)
+	st, err := tower.NewPipeline(trace("a", &log, &mu), inner.AsLayer()).Service(terminal)
 	require.NoError(t, err)
 	res, err := st.Call(context.Background(), "")
 	require.NoError(t, err)
 	assert.Equal(t, "<ab>", res)
 	require.NoError(t, st.Stop(context.Background()), "the nested buffer is stopped too")
+	_, err = st.Call(context.Background(), "")
+	assert.ErrorIs(t, err, service.ErrClosed)
 }
 
-func ExamplePipeline() {
-	upper := tower.ServiceFunc[string, string](func(_ context.Context, s string) (string, error) {
-		return fmt.Sprintf("hello, %s", s), nil
-	})
-	greet := func(inner tower.Service[string, string]) (tower.Service[string, string], error) {
-		return tower.ServiceFunc[string, string](func(ctx context.Context, s string) (string, error) {
-			if s == "" {
-				return "", fmt.Errorf("greet: empty name: %w", tower.ErrRejected)
+// TestAShedderOverAUserStageShedsAtOnce is the case that motivated service.Next: a
+// load shedder in front of a user-written stage in front of limit(1) must refuse a
+// second call at once while the first holds the permit, not wait for its deadline.
+func TestAShedderOverAUserStageShedsAtOnce(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		release := make(chan struct{})
+		slow := service.Func[string, string](func(ctx context.Context, s string) (string, error) {
+			select {
+			case <-release:
+				return s, nil
+			case <-ctx.Done():
+				return "", ctx.Err()
 			}
-			return inner.Call(ctx, s)
-		}), nil
-	}
-	p := tower.NewPipeline(greet, buffer.Layer[string, string](16))
-	svc, err := p.Service(upper)
-	if err != nil {
-		panic(err)
-	}
-	defer svc.Stop(context.Background())
+		})
+		st, err := tower.For[string, string]().
+			LoadShed().
+			Stage(func(ctx context.Context, s string, next service.Service[string, string]) (string, error) {
+				return next.Call(ctx, s)
+			}).
+			ConcurrencyLimit(1).
+			Service(slow)
+		require.NoError(t, err)
+		defer st.Stop(context.Background())
 
-	fmt.Println(svc.Call(context.Background(), "gopher"))
-	_, err = svc.Call(context.Background(), "")
-	fmt.Println(errors.Is(err, tower.ErrRejected))
-	// Output:
-	// hello, gopher <nil>
-	// true
+		first := make(chan error, 1)
+		go func() { _, err := st.Call(t.Context(), "first"); first <- err }()
+		synctest.Wait() // the first call holds the only permit
+
+		ctx, cancel := context.WithTimeout(t.Context(), time.Hour)
+		defer cancel()
+		start := time.Now()
+		_, err = st.Call(ctx, "second")
+		assert.ErrorIs(t, err, service.ErrOverloaded)
+		assert.Zero(t, time.Since(start), "shed at once, not after the deadline")
+		close(release)
+		assert.NoError(t, <-first)
+	})
 }

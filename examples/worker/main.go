@@ -16,12 +16,8 @@ import (
 	"time"
 
 	"github.com/tower-go/tower"
-	"github.com/tower-go/tower/stage"
-	"github.com/tower-go/tower/stage/buffer"
+	"github.com/tower-go/tower/service"
 	"github.com/tower-go/tower/stage/callall"
-	"github.com/tower-go/tower/stage/filter"
-	"github.com/tower-go/tower/stage/retry"
-	"github.com/tower-go/tower/stage/timeout"
 )
 
 // Job is one unit of work: count the words of Text.
@@ -41,7 +37,7 @@ var errFlaky = errors.New("backend hiccup")
 
 // countWords is the terminal service. It fails the first time it sees each job
 // whose ID is a multiple of 3, to show the retry stage at work.
-func countWords() tower.ServiceFunc[Job, Summary] {
+func countWords() func(context.Context, Job) (Summary, error) {
 	var seen [64]atomic.Bool
 	return func(ctx context.Context, j Job) (Summary, error) {
 		if j.ID%3 == 0 && !seen[j.ID%64].Swap(true) {
@@ -53,32 +49,27 @@ func countWords() tower.ServiceFunc[Job, Summary] {
 
 // run builds the pipeline, feeds it jobs and writes one line per result to w.
 func run(ctx context.Context, w io.Writer, texts []string) error {
-	policy, err := retry.NewPolicy[Job, Summary](3)
-	if err != nil {
-		return err
-	}
-	p := tower.NewPipeline(
+	svc, err := tower.For[Job, Summary]().
 		// Outermost first: the filter sees each job before anything else.
-		filter.Layer[Job, Summary](func(j Job) error {
+		Filter(func(j Job) error {
 			if strings.TrimSpace(j.Text) == "" {
 				return fmt.Errorf("job %d is empty", j.ID)
 			}
 			return nil
-		}),
-		stage.MapRequest[Job, Summary](func(j Job) Job {
+		}).
+		MapRequest(func(j Job) Job {
 			j.Text = strings.ToLower(j.Text)
 			return j
-		}),
-		stage.MapResponse[Job, Summary](func(s Summary) Summary {
+		}).
+		MapResponse(func(s Summary) Summary {
 			s.Upper = fmt.Sprintf("%d words", s.Words)
 			return s
-		}),
-		timeout.Layer[Job, Summary](time.Second),
-		retry.Layer[Job, Summary](policy),
+		}).
+		Timeout(time.Second).
+		Retry(3).
 		// An actor boundary: a bounded mailbox drained by worker goroutines.
-		buffer.Layer[Job, Summary](64),
-	)
-	svc, err := p.Service(countWords())
+		Buffer(64).
+		ServiceFunc(countWords())
 	if err != nil {
 		return err
 	}
@@ -96,13 +87,14 @@ func run(ctx context.Context, w io.Writer, texts []string) error {
 		}
 	}()
 
-	results, err := callall.Ordered(ctx, tower.Service[Job, Summary](svc), jobs, 4)
+	calls, err := callall.Ordered(ctx, service.Service[Job, Summary](svc), jobs, 4)
 	if err != nil {
 		return err
 	}
-	for r := range results { // read until closed: every job gets exactly one result
+	defer calls.Stop(context.Background()) // ends its goroutines if we return early
+	for r := range calls.Results() {       // read until closed: every job gets exactly one result
 		if r.Err != nil {
-			fmt.Fprintf(w, "job %d: error: %v (rejected: %t)\n", r.Req.ID, r.Err, errors.Is(r.Err, tower.ErrRejected))
+			fmt.Fprintf(w, "job %d: error: %v (rejected: %t)\n", r.Req.ID, r.Err, errors.Is(r.Err, service.ErrRejected))
 			continue
 		}
 		fmt.Fprintf(w, "job %d: %s\n", r.Res.ID, r.Res.Upper)

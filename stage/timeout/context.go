@@ -24,9 +24,20 @@ import (
 //   - release, when the call returns, cancels it with context.Canceled (unless it
 //     already ended), as the cancel function of context.WithDeadline would.
 //
-// Value delegates to the parent. Because of that, context.Cause on this context
-// finds the parent's cause if the parent was canceled with one, even when the
-// deadline came first; Err is right in every case.
+// Value delegates to the parent, except for the key context.Cause looks up: the
+// parent's cause is this context's cause only if the parent's end is what ended it
+// (see Value).
+//
+// Two differences from context.WithDeadline remain, both because the context
+// package offers no synchronous hook to a type outside it:
+//
+//   - If the parent ends and the deadline passes before anything asks this context
+//     (Err, Done, AfterFunc), which came first is unknown; Err reports the parent's
+//     error (unless it is a deadline of its own, which is later than this one).
+//   - A parent's cancellation reaches Done, and this context's end reaches its
+//     children, through a goroutine (context.AfterFunc), not by the time the
+//     cancel function returns. Err does look at the parent, so it reports a
+//     parent's cancellation as soon as the parent does.
 type deadlineCtx struct {
 	parent context.Context
 	base   *time.Time
@@ -35,22 +46,62 @@ type deadlineCtx struct {
 	slow   atomic.Pointer[slowState]
 }
 
-// errBox holds an error so that it can be swapped atomically.
-type errBox struct{ err error }
+// errBox holds an error so that it can be swapped atomically. fromParent is set
+// when the parent's end ended the context (and its cause is then the parent's).
+type errBox struct {
+	err        error
+	fromParent bool
+}
 
 var (
-	boxCanceled = &errBox{context.Canceled}
-	boxDeadline = &errBox{context.DeadlineExceeded}
+	boxCanceled       = &errBox{err: context.Canceled}
+	boxDeadline       = &errBox{err: context.DeadlineExceeded}
+	boxParentCanceled = &errBox{err: context.Canceled, fromParent: true}
+	boxParentDeadline = &errBox{err: context.DeadlineExceeded, fromParent: true}
 )
 
-func boxOf(err error) *errBox {
-	switch err {
+// parentBox is the box for an end that the parent's error pe caused.
+func parentBox(pe error) *errBox {
+	switch pe {
 	case nil, context.Canceled:
-		return boxCanceled
+		return boxParentCanceled
 	case context.DeadlineExceeded:
+		return boxParentDeadline
+	}
+	return &errBox{err: pe, fromParent: true}
+}
+
+// endedBy returns the box for an end that the parent's error pe (non-nil) shows,
+// when nothing looked at the context earlier. A parent that ended by a deadline of
+// its own while this one has passed too ended later (the stage passes a parent
+// with an earlier or equal deadline through): the deadline came first.
+func (c *deadlineCtx) endedBy(pe error) *errBox {
+	if pe == context.DeadlineExceeded && c.expired() {
 		return boxDeadline
 	}
-	return &errBox{err}
+	return parentBox(pe)
+}
+
+// cancelCtxKey is the key context.Cause passes to Value to find the nearest
+// context the context package can cancel (its own unexported &cancelCtxKey),
+// found by asking Cause once. nil if Cause ever stops asking.
+var cancelCtxKey = func() any {
+	var p keyProbe
+	_ = context.Cause(&p)
+	return p.key
+}()
+
+// keyProbe is an ended context that records the key Value is asked for.
+type keyProbe struct {
+	context.Context
+	key any
+}
+
+func (p *keyProbe) Err() error { return context.Canceled }
+
+func (p *keyProbe) Value(key any) any {
+	p.key = key
+	return nil
 }
 
 // slowState exists once Done or AfterFunc was asked for. done, timer and
@@ -70,7 +121,18 @@ type afterFunc struct{ f func() }
 
 func (c *deadlineCtx) Deadline() (time.Time, bool) { return c.base.Add(c.at), true }
 
-func (c *deadlineCtx) Value(key any) any { return c.parent.Value(key) }
+// Value delegates to the parent. For the key context.Cause asks, it answers nil
+// (so that Cause reports Err) unless the parent ended this context: a parent's
+// cause is this context's only if the parent ended first, as with
+// context.WithDeadline.
+func (c *deadlineCtx) Value(key any) any {
+	if cancelCtxKey != nil && key == cancelCtxKey {
+		if b := c.err.Load(); b == nil || !b.fromParent {
+			return nil
+		}
+	}
+	return c.parent.Value(key)
+}
 
 func (c *deadlineCtx) Done() <-chan struct{} {
 	if s := c.slow.Load(); s != nil {
@@ -87,10 +149,17 @@ func (c *deadlineCtx) Err() error {
 		return b.err
 	}
 	if c.slow.Load() != nil {
-		return nil // Done exists: the timer and the parent decide
+		// Done exists: the timer and the parent decide. The parent's end reaches
+		// Done in a goroutine; the children of a standard parent have ended by the
+		// time its cancel returns, so look at the parent as they would.
+		if pe := c.parent.Err(); pe != nil {
+			c.end(parentBox(pe))
+			return c.Err()
+		}
+		return nil
 	}
 	if pe := c.parent.Err(); pe != nil {
-		c.end(boxOf(pe))
+		c.end(c.endedBy(pe))
 	} else if c.expired() {
 		c.end(boxDeadline)
 	} else {
@@ -153,12 +222,25 @@ func (c *deadlineCtx) end(b *errBox) {
 	}
 }
 
-// release ends the context when the call returns.
-func (c *deadlineCtx) release() { c.end(boxCanceled) }
+// release ends the context when the call returns, with context.Canceled unless it
+// has ended already. If nothing watches it (no Done), the parent and the clock are
+// looked at first: the deadline, or the parent's end, may have come before the
+// return unseen, and then it is what Err reports later, as with
+// context.WithDeadline.
+func (c *deadlineCtx) release() {
+	if c.err.Load() == nil && c.slow.Load() == nil {
+		if pe := c.parent.Err(); pe != nil {
+			c.end(c.endedBy(pe))
+		} else if c.expired() {
+			c.end(boxDeadline)
+		}
+	}
+	c.end(boxCanceled)
+}
 
 func (c *deadlineCtx) onDeadline() { c.end(boxDeadline) }
 
-func (c *deadlineCtx) onParentDone() { c.end(boxOf(c.parent.Err())) }
+func (c *deadlineCtx) onParentDone() { c.end(parentBox(c.parent.Err())) }
 
 // arm builds the slow state (Done channel, timer, propagation of the parent's
 // cancellation) and publishes it, or returns the one another goroutine published.
@@ -168,7 +250,7 @@ func (c *deadlineCtx) arm() *slowState {
 		if pd := c.parent.Done(); pd != nil {
 			select {
 			case <-pd:
-				c.err.CompareAndSwap(nil, boxOf(c.parent.Err()))
+				c.err.CompareAndSwap(nil, c.endedBy(c.parent.Err()))
 			default:
 				s.stopParent = context.AfterFunc(c.parent, c.onParentDone)
 			}
