@@ -56,14 +56,22 @@
 // # Cost
 //
 // context.WithTimeout costs about four allocations, a timer and two clock reads per
-// call. This stage gives the inner service a context of its own, made for the
-// common case where nothing waits on Done: one allocation (the context) and one
+// call. When the caller's context can never end (ctx.Done() is nil: a
+// context.Background, as in a worker's loop), this stage gives the inner service a
+// context of its own, made for the common case where nothing waits on Done: one allocation (the context) and one
 // monotonic clock read per call, no timer, no goroutine. Only when the inner service
 // asks for Done (or registers a child context or an AfterFunc) is a timer armed and
 // the parent's cancellation propagated, at about what context.WithTimeout costs;
 // the timer is stopped when the call returns. A context.WithCancel child of that
 // context registers through its AfterFunc method and needs no goroutine. A call
 // whose caller's context already ends earlier allocates nothing.
+//
+// When the caller's context can be cancelled, the stage uses context.WithDeadline
+// itself: a differential test (and a fuzz test) against the standard library shows
+// the hand-written context exact over parents that never end, and two differences
+// over cancelable ones that cannot be fixed outside package context (the order of
+// a deadline and a parent cancel that nobody observed; Done closing a moment after
+// the parent's cancel returns). So callers always see the standard semantics.
 //
 // Deadlines are computed from a base reading refreshed every minute plus the
 // monotonic time since it, so the deadline's monotonic reading is exact (every

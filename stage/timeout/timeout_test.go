@@ -479,3 +479,30 @@ func TestHugeDurationDoesNotOverflow(t *testing.T) {
 		})
 	}
 }
+
+// TestOverACancelableParentTheContextIsTheStandardOne: over a parent that can be
+// cancelled, the inner service sees context.WithDeadline's behaviour exactly: the
+// parent's cancel has ended the inner ctx by the time cancel returns (the
+// hand-written context would close Done a moment later, from a goroutine).
+func TestOverACancelableParentTheContextIsTheStandardOne(t *testing.T) {
+	parent, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	cause := errors.New("caller went away")
+	inner := service.Func[int, int](func(ctx context.Context, n int) (int, error) {
+		done := ctx.Done() // a service that watches its ctx, as most do
+		cancel(cause)
+		select {
+		case <-done:
+		default:
+			t.Error("the parent's cancel had not reached the inner ctx's Done when it returned")
+		}
+		assert.ErrorIs(t, ctx.Err(), context.Canceled)
+		assert.ErrorIs(t, context.Cause(ctx), cause)
+		return 0, ctx.Err()
+	})
+	s, err := timeout.New[int, int](inner, time.Hour)
+	require.NoError(t, err)
+	_, err = s.Call(parent, 1)
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.NotErrorIs(t, err, timeout.ErrElapsed, "the caller's cancel is not the stage's timeout")
+}
