@@ -1,4 +1,3 @@
-//go:build tower_buffer
 
 // Build with -tags tower_buffer until stage/buffer is converted to the new Layer
 // contract (it is another engineer's); then drop this constraint.
