@@ -1,7 +1,3 @@
-
-// Build with -tags tower_buffer until stage/buffer is converted to the new Layer
-// contract (it is another engineer's); then drop this constraint.
-
 package fallback_test
 
 import (
