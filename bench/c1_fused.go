@@ -34,7 +34,7 @@ func identity(x uint64) uint64 { return x }
 
 // c1Tower: five map_request stages; adjacent maps of one type fuse into one stage.
 func c1Tower(_ context.Context, s Spec) (Result, error) {
-	layers := make([]tower.Layer[uint64, uint64], c1Stages)
+	layers := make([]service.Layer[uint64, uint64], c1Stages)
 	for i := range layers {
 		layers[i] = stage.MapRequest[uint64, uint64](identity)
 	}
@@ -43,7 +43,7 @@ func c1Tower(_ context.Context, s Spec) (Result, error) {
 
 // c1Unfused: map_request and map_response alternate, so no two stages can fuse.
 func c1Unfused(_ context.Context, s Spec) (Result, error) {
-	layers := make([]tower.Layer[uint64, uint64], c1Stages)
+	layers := make([]service.Layer[uint64, uint64], c1Stages)
 	for i := range layers {
 		if i%2 == 0 {
 			layers[i] = stage.MapRequest[uint64, uint64](identity)
@@ -54,7 +54,7 @@ func c1Unfused(_ context.Context, s Spec) (Result, error) {
 	return c1Run(s, layers, "map_request and map_response alternating: 5 separate stages")
 }
 
-func c1Run(s Spec, layers []tower.Layer[uint64, uint64], note string) (Result, error) {
+func c1Run(s Spec, layers []service.Layer[uint64, uint64], note string) (Result, error) {
 	st, err := tower.NewPipeline(layers...).Service(newEchoService())
 	if err != nil {
 		return Result{}, err

@@ -17,6 +17,7 @@ require (
 	github.com/go-logfmt/logfmt v0.5.1 // indirect
 	github.com/sourcegraph/conc v0.3.0 // indirect
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
+	golang.org/x/time v0.16.0 // indirect
 )
 
 replace github.com/tower-go/tower => ../

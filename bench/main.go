@@ -1,4 +1,4 @@
-// Command bench runs the standard workloads of BENCH.md (W1..W7) on tower, on the
+// Command bench runs the standard workloads (documented in bench/README.md) on tower, on the
 // raw-Go floor and on peer libraries, in one run, and reports them side by side: one
 // JSON line per implementation per workload on stdout, progress and a table on
 // stderr, and optionally a self-contained HTML report with plots.
@@ -68,7 +68,7 @@ func parseFlags(args []string, stderr io.Writer, all []*Workload) (options, erro
 func usage(w io.Writer, all []*Workload) {
 	fmt.Fprint(w, `Usage: go run . [flags]     (from the bench directory)
 
-Runs the standard workloads of BENCH.md on tower, on the raw-Go floor and on peer
+Runs the standard workloads (bench/README.md) on tower, on the raw-Go floor and on peer
 libraries, with the same service, counts and callers, and reports them side by side.
 
 Flags:

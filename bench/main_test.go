@@ -21,7 +21,7 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-// benchKeys are the fixed fields of BENCH.md, in its order.
+// benchKeys are the fixed fields of every JSON line (bench/README.md), in their order.
 var benchKeys = []string{"workload", "impl", "calls", "ok", "errors", "secs", "ns_per_call", "rps", "p50_us", "p99_us"}
 
 // lineKeys returns the keys of one JSON object in the order they appear.
@@ -51,7 +51,7 @@ func parseLines(t *testing.T, out string) []map[string]any {
 		line := sc.Bytes()
 		keys := lineKeys(t, line)
 		require.GreaterOrEqual(t, len(keys), len(benchKeys), "line %s", line)
-		assert.Equal(t, benchKeys, keys[:len(benchKeys)], "fixed fields first, in BENCH.md order")
+		assert.Equal(t, benchKeys, keys[:len(benchKeys)], "fixed fields first, in the documented order")
 		var m map[string]any
 		require.NoError(t, json.Unmarshal(line, &m))
 		rows = append(rows, m)
@@ -67,7 +67,7 @@ func runCmd(t *testing.T, args ...string) (code int, stdout, stderr string) {
 }
 
 func TestResultJSON(t *testing.T) {
-	t.Run("fixed fields come in BENCH.md order, then extras in the order set", func(t *testing.T) {
+	t.Run("fixed fields come in the documented order, then extras in the order set", func(t *testing.T) {
 		r := Result{Workload: "W3", Impl: "tower", Calls: 10, OK: 9, Errors: 1, Secs: 0.5,
 			NsPerCall: 50, RPS: 20, P50us: ptr(1.25), P99us: ptr(9.5)}
 		r.Set("allocs_per_call", 0.5)

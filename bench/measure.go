@@ -14,7 +14,7 @@ import (
 // The helpers in this file are what a workload file is built from: the echo service,
 // the sequential and the parallel measuring loops, and the latency histograms.
 
-// echo is the service of BENCH.md: req -> req + 1. It is not inlined, so that the raw
+// echo is the service of the standard workloads: req -> req + 1. It is not inlined, so that the raw
 // floor is a real function call, as a call through an interface is.
 //
 //go:noinline

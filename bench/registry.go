@@ -7,7 +7,7 @@ import (
 	"strings"
 )
 
-// Workload is one of the standard workloads of BENCH.md (W1..W7): a fixed amount of
+// Workload is one of the standard workloads (bench/README.md): a fixed amount of
 // work that every implementation runs the same way.
 //
 // A workload file (w1_direct.go, w3_buffer.go, ...) registers its Workload from an

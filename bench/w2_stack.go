@@ -5,9 +5,7 @@ import (
 	"time"
 
 	tower "github.com/tower-go/tower"
-	"github.com/tower-go/tower/stage"
-	"github.com/tower-go/tower/stage/limit"
-	"github.com/tower-go/tower/stage/timeout"
+	"github.com/tower-go/tower/service"
 )
 
 // W2 stack-seq: what a stack of four fused stages costs a sequential caller:
@@ -39,16 +37,16 @@ func inc(x uint64) uint64 { return x + 1 }
 // w2Tower builds the stack with the pipeline builder and calls it through the
 // service.Service interface (Call only: the limit's Call waits for a permit itself).
 func w2Tower(ctx context.Context, s Spec) (Result, error) {
-	st, err := tower.NewPipeline(
-		stage.MapRequest[uint64, uint64](inc),
-		limit.Layer[uint64, uint64](w2Limit),
-		timeout.Layer[uint64, uint64](w2Timeout),
-		stage.MapResponse[uint64, uint64](inc),
-	).Service(newEchoService())
+	st, err := tower.For[uint64, uint64]().
+		MapRequest(inc).
+		ConcurrencyLimit(w2Limit).
+		Timeout(w2Timeout).
+		MapResponse(inc).
+		Service(newEchoService())
 	if err != nil {
 		return Result{}, err
 	}
-	var svc tower.Service[uint64, uint64] = st
+	var svc service.Service[uint64, uint64] = st
 	r := measureSeq(s.Calls, func(n int) int64 {
 		var ok int64
 		var sum uint64

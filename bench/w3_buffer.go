@@ -8,9 +8,6 @@ import (
 
 	tower "github.com/tower-go/tower"
 	"github.com/tower-go/tower/service"
-	"github.com/tower-go/tower/stage/buffer"
-	"github.com/tower-go/tower/stage/limit"
-	"github.com/tower-go/tower/stage/timeout"
 )
 
 // W3 buffer-par: 64 callers share one buffered service over echo, closed loop.
@@ -44,17 +41,16 @@ const stopTimeout = 10 * time.Second
 // timeout(1s), built by the pipeline builder and called through the service.Service
 // interface.
 func w3Tower(_ context.Context, s Spec) (Result, error) {
-	return w3Run(s, tower.NewPipeline(
-		buffer.Layer[uint64, uint64](w3Capacity),
-		limit.Layer[uint64, uint64](w3Limit),
-		timeout.Layer[uint64, uint64](w3Timeout),
-	))
+	return w3Run(s, tower.For[uint64, uint64]().
+		Buffer(w3Capacity).
+		ConcurrencyLimit(w3Limit).
+		Timeout(w3Timeout))
 }
 
 // w3BufferAlone is the buffer boundary with no stage behind it: what the actor
 // runtime itself costs against the raw floor (the core issue's W3 bar).
 func w3BufferAlone(_ context.Context, s Spec) (Result, error) {
-	r, err := w3Run(s, tower.NewPipeline(buffer.Layer[uint64, uint64](w3Capacity)))
+	r, err := w3Run(s, tower.For[uint64, uint64]().Buffer(w3Capacity))
 	r.Note("buffer(1024) alone, no concurrency_limit or timeout")
 	return r, err
 }

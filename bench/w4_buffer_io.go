@@ -7,8 +7,6 @@ import (
 
 	tower "github.com/tower-go/tower"
 	"github.com/tower-go/tower/service"
-	"github.com/tower-go/tower/stage/buffer"
-	"github.com/tower-go/tower/stage/limit"
 )
 
 // W4 buffer-io: 256 callers share one buffered service over a service that sleeps
@@ -66,14 +64,14 @@ func withIdeal(r *Result) {
 }
 
 func w4Tower(_ context.Context, s Spec) (Result, error) {
-	st, err := tower.NewPipeline(
-		buffer.Layer[uint64, uint64](w4Capacity),
-		limit.Layer[uint64, uint64](w4Limit),
-	).Service(service.Func[uint64, uint64](sleepEcho))
+	st, err := tower.For[uint64, uint64]().
+		Buffer(w4Capacity).
+		ConcurrencyLimit(w4Limit).
+		Service(service.Func[uint64, uint64](sleepEcho))
 	if err != nil {
 		return Result{}, err
 	}
-	var svc tower.Service[uint64, uint64] = st
+	var svc service.Service[uint64, uint64] = st
 	r := measurePar(s.Callers, s.Calls, func(int) func(context.Context, uint64) error {
 		return func(ctx context.Context, x uint64) error {
 			res, err := svc.Call(ctx, x)

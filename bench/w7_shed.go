@@ -7,7 +7,6 @@ import (
 
 	tower "github.com/tower-go/tower"
 	"github.com/tower-go/tower/service"
-	"github.com/tower-go/tower/stage/limit"
 	"github.com/tower-go/tower/stage/loadshed"
 )
 
@@ -76,10 +75,10 @@ func w7Run(s Spec, call func(context.Context, uint64) error, isShed func(error) 
 // shedder takes a permit with the limit's TryCall, so a call is shed exactly when 32
 // are in flight.
 func w7Tower(_ context.Context, s Spec) (Result, error) {
-	st, err := tower.NewPipeline(
-		loadshed.Layer[uint64, uint64](),
-		limit.Layer[uint64, uint64](w7Limit),
-	).Service(service.Func[uint64, uint64](sleepEcho))
+	st, err := tower.For[uint64, uint64]().
+		LoadShed().
+		ConcurrencyLimit(w7Limit).
+		Service(service.Func[uint64, uint64](sleepEcho))
 	if err != nil {
 		return Result{}, err
 	}
