@@ -177,8 +177,14 @@ func (q *Queue) AcquireSlow(ctx context.Context) (int, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
+	var w *waiter
+	if !q.reuse { // allocate outside the lock, which the releasers are waiting for
+		w = &waiter{ch: make(chan struct{}, 1)}
+	}
 	q.mu.Lock()
-	w := q.getWaiterLocked()
+	if w == nil {
+		w = q.getWaiterLocked()
+	}
 	q.state.Add(waiterOne)
 	q.link(w)
 	q.grantLocked()
