@@ -34,4 +34,3 @@ func TestOverAnActor(t *testing.T) {
 		require.NoError(t, <-errs)
 	})
 }
-
