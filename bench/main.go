@@ -22,6 +22,7 @@ import (
 	"math"
 	"os"
 	"runtime"
+	"sort"
 	"strings"
 	"time"
 )
@@ -197,25 +198,109 @@ func runWorkload(w *Workload, scale float64, progress func(string, ...any)) (rs 
 		Scale:    scale,
 		Progress: progress,
 	}
-	for _, im := range w.Impls {
-		progress("%s %s: %s: %d calls, %d caller(s)...", w.ID, w.Name, im.Name, s.Calls, s.Callers)
-		start := time.Now()
-		r, err := im.Run(context.Background(), s)
-		r.Workload, r.Impl = w.ID, im.Name
-		if err != nil {
-			failed = true
-			if r.Calls == 0 { // never ran: a row that says so, not a missing row
-				r.Calls, r.Errors = int64(s.Calls), int64(s.Calls)
+	rounds := max(w.Rounds, 1)
+	byImpl := make([][]Result, len(w.Impls))
+	for round := range rounds {
+		for k := range w.Impls {
+			i := (k + round) % len(w.Impls)
+			im := w.Impls[i]
+			r, err := runImpl(w, im, s, round, rounds, progress)
+			if err != nil {
+				failed = true
 			}
-			r.Set("error", err.Error())
-			progress("%s %s: %s: error: %v", w.ID, w.Name, im.Name, err)
+			byImpl[i] = append(byImpl[i], r)
 		}
-		progress("%s %s: %s: done in %.2fs: ok %d/%d, %.1f ns/call, %.0f rps",
-			w.ID, w.Name, im.Name, time.Since(start).Seconds(), r.OK, r.Calls, r.NsPerCall, r.RPS)
-		rs = append(rs, r)
 	}
-	setRatios(w, rs)
-	return rs, failed
+	if rounds == 1 {
+		for _, r := range byImpl {
+			rs = append(rs, r[0])
+		}
+		setRatios(w, rs)
+		return rs, failed
+	}
+	return medianRounds(w, byImpl), failed
+}
+
+func runImpl(w *Workload, im Impl, s Spec, round, rounds int, progress func(string, ...any)) (Result, error) {
+	label := im.Name
+	if rounds > 1 {
+		label = fmt.Sprintf("%s (round %d of %d)", im.Name, round+1, rounds)
+	}
+	progress("%s %s: %s: %d calls, %d caller(s)...", w.ID, w.Name, label, s.Calls, s.Callers)
+	start := time.Now()
+	r, err := im.Run(context.Background(), s)
+	r.Workload, r.Impl = w.ID, im.Name
+	if err != nil {
+		if r.Calls == 0 { // never ran: a row that says so, not a missing row
+			r.Calls, r.Errors = int64(s.Calls), int64(s.Calls)
+		}
+		r.Set("error", err.Error())
+		progress("%s %s: %s: error: %v", w.ID, w.Name, label, err)
+	}
+	progress("%s %s: %s: done in %.2fs: ok %d/%d, %.1f ns/call, %.0f rps",
+		w.ID, w.Name, label, time.Since(start).Seconds(), r.OK, r.Calls, r.NsPerCall, r.RPS)
+	return r, err
+}
+
+// medianRounds reduces each implementation's rounds to its median round (by the
+// headline metric; an errored round wins, so that the error shows) and sets
+// ratio_vs_raw to the median of the per-round ratios to the raw floor's rounds.
+// Each row also carries rounds and the range of its headline metric.
+func medianRounds(w *Workload, byImpl [][]Result) []Result {
+	floor := -1
+	for i, im := range w.Impls {
+		if im.Name == ImplRaw {
+			floor = i
+		}
+	}
+	out := make([]Result, len(byImpl))
+	for i, rounds := range byImpl {
+		vals := make([]float64, len(rounds))
+		pick := -1
+		for j := range rounds {
+			vals[j] = metricOf(w.Metric, &rounds[j])
+			if _, bad := rounds[j].Get("error"); bad && pick < 0 {
+				pick = j
+			}
+		}
+		if pick < 0 {
+			pick = medianIndex(vals)
+		}
+		r := rounds[pick]
+		r.Set("rounds", len(rounds))
+		lo, hi := vals[0], vals[0]
+		for _, v := range vals {
+			lo, hi = min(lo, v), max(hi, v)
+		}
+		r.Set(string(w.Metric)+"_min", round(lo, 3))
+		r.Set(string(w.Metric)+"_max", round(hi, 3))
+		if floor >= 0 && i != floor {
+			var ratios []float64
+			for j := range rounds {
+				base := metricOf(w.Metric, &byImpl[floor][j])
+				if v := vals[j]; v > 0 && base > 0 {
+					ratios = append(ratios, v/base)
+				}
+			}
+			if len(ratios) > 0 {
+				r.Set("ratio_vs_raw", round(ratios[medianIndex(ratios)], 3))
+				r.Set("ratio_of", string(w.Metric))
+			}
+		}
+		out[i] = r
+	}
+	return out
+}
+
+// medianIndex returns the index of the median of vs (the lower middle one for an
+// even count).
+func medianIndex(vs []float64) int {
+	idx := make([]int, len(vs))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.Slice(idx, func(a, b int) bool { return vs[idx[a]] < vs[idx[b]] })
+	return idx[(len(idx)-1)/2]
 }
 
 // setRatios sets ratio_vs_raw on every row but the raw floor's: the workload's

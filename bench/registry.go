@@ -25,6 +25,14 @@ type Workload struct {
 	// loops, MetricGoodput (successful calls per second, higher is better) for open
 	// loops, where rps only echoes the offered load.
 	Metric Metric
+	// Rounds, if above 1, runs every implementation that many times, each time the
+	// whole workload, interleaved (round r starts at implementation r, so that each
+	// takes every place in the order), and reports for each implementation its
+	// median round by the headline metric; ratio_vs_raw is then the median of the
+	// per-round ratios to the raw floor's round, which ran beside it. On a small,
+	// shared machine a closed loop of many goroutines swings by 2x from one run to
+	// the next with the scheduler's luck; rounds make the ratio stable.
+	Rounds int
 	Impls  []Impl
 }
 

@@ -106,6 +106,38 @@ func TestRunWorkload(t *testing.T) {
 		_, ok := rs[1].Get("ratio_vs_raw")
 		assert.False(t, ok)
 	})
+	t.Run("rounds interleave the implementations and report medians", func(t *testing.T) {
+		var order []string
+		seq := func(name string, rps ...float64) Impl {
+			n := 0
+			return Impl{Name: name, Run: func(context.Context, Spec) (Result, error) {
+				order = append(order, name)
+				r := Result{RPS: rps[n]}
+				n++
+				return r, nil
+			}}
+		}
+		w := &Workload{ID: "W9", Name: "x", Calls: 100, Callers: 1, Metric: MetricRPS, Rounds: 3, Impls: []Impl{
+			seq(ImplTower, 90, 40, 80), // beside raw's 100, 50, 200: ratios 0.9, 0.8, 0.4
+			seq(ImplRaw, 100, 50, 200),
+		}}
+		rs, failed := runWorkload(w, 1, quiet)
+		assert.False(t, failed)
+		require.Len(t, rs, 2)
+		assert.Equal(t, []string{ImplTower, ImplRaw, ImplRaw, ImplTower, ImplTower, ImplRaw}, order,
+			"round r starts at implementation r")
+		assert.Equal(t, ImplTower, rs[0].Impl)
+		assert.Equal(t, 80.0, rs[0].RPS, "the median round")
+		assert.Equal(t, 100.0, rs[1].RPS)
+		v, _ := rs[0].Get("ratio_vs_raw")
+		assert.Equal(t, 0.8, v, "the median of the per-round ratios, not the ratio of medians")
+		v, _ = rs[0].Get("rounds")
+		assert.Equal(t, 3, v)
+		lo, _ := rs[0].Get("rps_min")
+		hi, _ := rs[0].Get("rps_max")
+		assert.Equal(t, 40.0, lo)
+		assert.Equal(t, 90.0, hi)
+	})
 	t.Run("a failed implementation still has a row that says why", func(t *testing.T) {
 		w := &Workload{ID: "W9", Name: "x", Calls: 100, Callers: 1, Metric: MetricRPS, Impls: []Impl{
 			{Name: "gokit", Run: func(context.Context, Spec) (Result, error) { return Result{}, errors.New("boom") }},

@@ -20,6 +20,7 @@ func init() {
 		Callers:     64,
 		Calls:       1_000_000,
 		Metric:      MetricRPS,
+		Rounds:      5,
 		Impls: []Impl{
 			{Name: ImplTower, Run: w3Tower},
 			{Name: "tower-buffer", Run: w3BufferAlone},

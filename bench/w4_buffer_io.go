@@ -31,6 +31,7 @@ func init() {
 		Callers:     256,
 		Calls:       256_000,
 		Metric:      MetricRPS,
+		Rounds:      3,
 		Impls: []Impl{
 			{Name: ImplTower, Run: w4Tower},
 			{Name: ImplRaw, Run: w4Raw},
