@@ -47,6 +47,15 @@ func PeakEWMADiscover[K comparable, Req, Res any](src discover.Source[K, discove
 	})
 }
 
+// ReportFailure forwards a failure report to the source if it is a
+// discover.FailureReporter (a DNS source re-resolves early); otherwise it does
+// nothing.
+func (d *Discover[K, Req, Res]) ReportFailure() {
+	if r, ok := d.src.(discover.FailureReporter); ok {
+		r.ReportFailure()
+	}
+}
+
 func newDiscover[K comparable, Req, Res any](src discover.Source[K, discover.Endpoint[Req, Res]], wrap func(service.Service[Req, Res]) (service.Service[Req, Res], error)) (*Discover[K, Req, Res], error) {
 	if src == nil || isNil(src) {
 		return nil, fmt.Errorf("load: discover: source is nil")

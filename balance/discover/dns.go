@@ -36,6 +36,19 @@ type Addr struct {
 // String returns the address and port.
 func (a Addr) String() string { return a.AddrPort.String() }
 
+// ZeroWeight is the weight [Addr.EndpointWeight] gives an SRV weight of 0: RFC
+// 2782's "very small chance", 1/100 of weight 1.
+const ZeroWeight = 0.01
+
+// EndpointWeight returns the SRV weight as a balancing weight (see [Weighted]):
+// the weight itself, or [ZeroWeight] for 0.
+func (a Addr) EndpointWeight() float64 {
+	if a.Weight == 0 {
+		return ZeroWeight
+	}
+	return float64(a.Weight)
+}
+
 // DNSConfig configures a [DNS] source. Its zero value means the defaults given on
 // each field.
 type DNSConfig struct {
@@ -86,6 +99,8 @@ type DNS struct {
 
 var (
 	_ Source[netip.AddrPort, Addr] = (*DNS)(nil)
+	_ FailureReporter              = (*DNS)(nil)
+	_ Weighted                     = Addr{}
 	_ service.Stopper              = (*DNS)(nil)
 )
 

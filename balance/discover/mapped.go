@@ -18,6 +18,23 @@ type Endpoint[Req, Res any] struct {
 	// connection's reader). Whoever applies the changes (a balancer) stops it once
 	// the endpoint has been removed or replaced and its calls have finished.
 	Scope *service.Scope
+	// Weight is the endpoint's share for weighted balancing, relative to the other
+	// endpoints' weights; 0 means 1. A [Mapped] sets it from the source's value
+	// when that implements [Weighted] (a DNS [Addr] does: its SRV weight).
+	Weight float64
+}
+
+// Weighted is implemented by discovered values that carry a balancing weight,
+// such as [Addr]. EndpointWeight must return a finite number > 0.
+type Weighted interface {
+	EndpointWeight() float64
+}
+
+// FailureReporter is implemented by sources that re-resolve early when told that
+// an endpoint failed ([DNS.ReportFailure]). A [Mapped] forwards it to its inner
+// source; a balancer calls it when it evicts an endpoint.
+type FailureReporter interface {
+	ReportFailure()
 }
 
 // Factory makes the service for a discovered endpoint: value is what the source
@@ -181,7 +198,20 @@ func (m *Mapped[K, V, Req, Res]) make(ctx context.Context, k K, v V) (Change[K, 
 		return Change[K, Endpoint[Req, Res]]{}, false
 	}
 	m.delivered[k] = struct{}{}
-	return Insert(k, Endpoint[Req, Res]{Service: svc, Scope: sc}), true
+	ep := Endpoint[Req, Res]{Service: svc, Scope: sc}
+	if w, ok := any(v).(Weighted); ok {
+		ep.Weight = w.EndpointWeight()
+	}
+	return Insert(k, ep), true
+}
+
+// ReportFailure forwards a failure report to the inner source if it is a
+// [FailureReporter] (a [DNS] source re-resolves early); otherwise it does nothing.
+// It never blocks.
+func (m *Mapped[K, V, Req, Res]) ReportFailure() {
+	if r, ok := m.src.(FailureReporter); ok {
+		r.ReportFailure()
+	}
 }
 
 func (m *Mapped[K, V, Req, Res]) dropFailed(k K) {
