@@ -67,7 +67,9 @@ func newSource(t *testing.T) *source {
 func (s *source) insert(key string, ep discover.Endpoint[int, int]) {
 	s.ch <- discover.Insert(key, ep)
 }
-func (s *source) remove(key string) { s.ch <- discover.Remove[string, discover.Endpoint[int, int]](key) }
+func (s *source) remove(key string) {
+	s.ch <- discover.Remove[string, discover.Endpoint[int, int]](key)
+}
 
 // ReportFailure makes the source a discover.FailureReporter.
 func (s *source) ReportFailure() {
