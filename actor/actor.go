@@ -6,8 +6,7 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
-
-	"github.com/sourcegraph/conc"
+	"time"
 
 	"github.com/tower-go/tower/mailbox"
 	"github.com/tower-go/tower/service"
@@ -27,6 +26,11 @@ type Actor[Req, Res any] struct {
 	// The errors a caller gets, named after the actor, made once at Spawn.
 	errStopped error // matches ErrStopped and service.ErrClosed
 	errFull    error // matches ErrFull, mailbox.ErrFull and service.ErrOverloaded
+	errDelay   error // matches ErrQueueDelay, mailbox.ErrQueueDelay and service.ErrOverloaded
+	errPrio    error // matches ErrPriority, mailbox.ErrPriority and service.ErrOverloaded
+
+	priorities bool          // the mailbox orders by priority: call reads it from ctx
+	dead       atomic.Uint64 // calls not served: their caller's ctx ended while queued
 
 	failed   atomic.Pointer[service.FailedError]
 	failedCh chan struct{} // closed when the service fails
@@ -35,17 +39,19 @@ type Actor[Req, Res any] struct {
 	elastic bool          // max > initial workers: track busy workers and grow
 	stats   atomic.Uint64 // elastic only: busy workers (low 32 bits), calls served (high 32 bits, wrapping)
 	live    atomic.Int32  // workers counted as running: never rises again once it is 0
-	wake    chan struct{} // elastic only (buffer 1): a caller saw calls queued behind busy workers
-	quit    chan struct{} // closed by Stop or failure: the grower ends
+	wake    chan struct{} // elastic only (buffer 1): a caller saw calls queued behind busy workers; made by the first
+	wakeMk  sync.Once
+	growing atomic.Bool // elastic only: the grower runs (it is started on demand)
 	shut    sync.Once
 
-	// group owns every goroutine the actor starts: workers, their replacements and
-	// the grower. Workers are added while the group is waited on, which
-	// sync.WaitGroup allows because the goroutine that adds one is itself in the
-	// group (a worker replacing itself, or the grower while live > 0). conc's
-	// Go costs a closure, paid per worker started, never per call.
-	group conc.WaitGroup
-	done  chan struct{} // closed once the group has ended
+	// procs counts every goroutine the actor runs: its workers and, while it runs,
+	// the grower. The goroutine that brings it to 0 closes done; no goroutine waits
+	// for the others. A goroutine is only ever added while procs > 0: by a counted
+	// goroutine (a worker replacing itself, the grower growing the pool) or by a
+	// compare-and-swap from a count above 0 (a caller starting the grower), so
+	// nothing starts after done is closed.
+	procs atomic.Int32
+	done  chan struct{} // closed when the last goroutine has ended
 }
 
 var (
@@ -90,42 +96,72 @@ func Spawn[Req, Res any](svc service.Service[Req, Res], capacity int, opts ...Op
 	if err != nil {
 		return nil, err
 	}
-	mb, err := mailbox.New[*envelope[Req, Res]](capacity, o.overflow)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", o.name, err)
-	}
 	a := &Actor[Req, Res]{
 		svc:        svc,
-		mb:         mb,
 		events:     o.events,
 		name:       o.name,
 		errStopped: ErrStopped,
 		errFull:    ErrFull,
+		errDelay:   ErrQueueDelay,
+		errPrio:    ErrPriority,
+		priorities: o.priorities,
 		failedCh:   make(chan struct{}),
 		max:        int32(most),
 		elastic:    most > workers,
-		quit:       make(chan struct{}),
 		done:       make(chan struct{}),
 	}
+	mb, err := mailbox.New(capacity, o.overflow, a.mailboxOptions(&o)...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", o.name, err)
+	}
+	a.mb = mb
 	if o.name != "actor" {
 		a.errStopped = service.NewError(o.name+": stopped", ErrStopped)
 		a.errFull = service.NewError(o.name+": mailbox full", ErrFull)
+		if mb.Managed() {
+			a.errDelay = service.NewError(o.name+": shed for queue delay", ErrQueueDelay)
+			a.errPrio = service.NewError(o.name+": shed for a higher priority", ErrPriority)
+		}
 	}
 	a.ready, _ = svc.(service.Readier)
 	a.pool.New = func() any { return &envelope[Req, Res]{done: make(chan struct{}, 1)} }
 	a.live.Store(int32(workers))
+	a.procs.Store(int32(workers))
 	for range workers {
-		a.group.Go(a.work)
+		go a.work() // counted in procs above; it closes done if it is the last to end
 	}
-	if a.elastic {
-		a.wake = make(chan struct{}, 1)
-		a.group.Go(a.grower)
-	}
-	go func() { // joins the group; ends with it
-		a.group.Wait()
-		close(a.done)
-	}()
 	return a, nil
+}
+
+// mailboxOptions turns the actor's queue options into the mailbox's: queue delay
+// and priority, with the drop function that answers a shed call.
+func (a *Actor[Req, Res]) mailboxOptions(o *options) []mailbox.Option[*envelope[Req, Res]] {
+	if !o.setDelay && !o.priorities {
+		return nil
+	}
+	opts := []mailbox.Option[*envelope[Req, Res]]{mailbox.WithDrop(a.shed)}
+	if o.setDelay {
+		opts = append(opts, mailbox.WithQueueDelay[*envelope[Req, Res]](o.target, o.interval))
+	}
+	if o.priorities {
+		opts = append(opts, mailbox.WithPriority(func(e *envelope[Req, Res]) service.Priority { return e.prio }))
+	}
+	return opts
+}
+
+// shed answers a call the mailbox shed (for queue delay or priority) with the
+// actor's own error, and reports the decision with how long the call waited.
+func (a *Actor[Req, Res]) shed(e *envelope[Req, Res], err error, waited time.Duration) {
+	if err == mailbox.ErrPriority {
+		err = a.errPrio
+	} else {
+		err = a.errDelay
+	}
+	var zero Res
+	a.reply(e, zero, err)
+	if a.events != nil {
+		a.emitEvent(service.Event{Stage: a.name, Kind: service.EventShed, Err: err, Elapsed: waited})
+	}
 }
 
 // pool checks the worker options against capacity and returns the starting and
@@ -171,7 +207,11 @@ func (a *Actor[Req, Res]) TryCall(ctx context.Context, req Req) (Res, error) {
 func (a *Actor[Req, Res]) call(ctx context.Context, req Req, try bool) (Res, error) {
 	var zero Res
 	e := a.pool.Get().(*envelope[Req, Res])
-	e.ctx, e.req = ctx, req
+	cancel := ctx.Done()
+	e.ctx, e.req, e.cancel = ctx, req, cancel
+	if a.priorities {
+		e.prio = service.PriorityOf(ctx)
+	}
 	var err error
 	if try {
 		err = a.mb.TrySend(e)
@@ -182,15 +222,13 @@ func (a *Actor[Req, Res]) call(ctx context.Context, req Req, try bool) (Res, err
 		a.recycle(e)
 		return zero, a.named(err)
 	}
-	if a.elastic && a.mb.Len() > int(a.live.Load()-busy(a.stats.Load())) {
-		// More calls queued than idle workers: this one waits. Tell the grower,
-		// which watches whether the workers get through the queue.
-		select {
-		case a.wake <- struct{}{}:
-		default:
+	if a.elastic {
+		if live := a.live.Load(); live < a.max && a.mb.Len() > int(live-busy(a.stats.Load())) {
+			// More calls queued than idle workers: this one waits. Tell the grower,
+			// which watches whether the workers get through the queue.
+			a.nudge()
 		}
 	}
-	cancel := ctx.Done()
 	if cancel == nil { // ctx can never end: a plain receive is cheapest
 		<-e.done
 		return a.take(e)
@@ -216,7 +254,7 @@ func (a *Actor[Req, Res]) take(e *envelope[Req, Res]) (Res, error) {
 func (a *Actor[Req, Res]) recycle(e *envelope[Req, Res]) {
 	var zero Res
 	var zeroReq Req
-	e.ctx, e.req, e.res, e.err = nil, zeroReq, zero, nil
+	e.ctx, e.req, e.res, e.err, e.cancel = nil, zeroReq, zero, nil, nil
 	e.state.Store(pending)
 	a.pool.Put(e)
 }
@@ -260,6 +298,24 @@ func (a *Actor[Req, Res]) Cap() int { return a.mb.Cap() }
 // Workers returns the number of worker goroutines running now: the starting pool,
 // plus what it grew, until they end after Stop or failure.
 func (a *Actor[Req, Res]) Workers() int { return int(a.live.Load()) }
+
+// Stats counts the calls an actor took but did not serve.
+type Stats struct {
+	// Dead: calls whose caller's ctx ended while they were queued. The caller had
+	// its answer (ctx.Err()) already, so the service never saw them.
+	Dead uint64
+	// ShedDelay and ShedPriority: calls the mailbox shed, answered with an error
+	// matching ErrQueueDelay or ErrPriority (see [WithQueueDelay], [WithPriorities]).
+	ShedDelay    uint64
+	ShedPriority uint64
+}
+
+// Stats returns the actor's counts so far. It is safe to call at any time and
+// costs a few atomic loads.
+func (a *Actor[Req, Res]) Stats() Stats {
+	ms := a.mb.Stats()
+	return Stats{Dead: a.dead.Load(), ShedDelay: ms.ShedDelay, ShedPriority: ms.ShedPriority}
+}
 
 // Err returns the *service.FailedError if the actor's service failed, else nil.
 func (a *Actor[Req, Res]) Err() error {
@@ -306,12 +362,10 @@ func (a *Actor[Req, Res]) Stop(ctx context.Context) error {
 	return ctx.Err()
 }
 
-// close stops the actor taking calls and ends the grower. The first call wins.
+// close stops the actor taking calls and ends the grower (which watches the
+// mailbox's Closing). The first call wins.
 func (a *Actor[Req, Res]) close() {
-	a.shut.Do(func() {
-		close(a.quit)
-		a.mb.Close()
-	})
+	a.shut.Do(a.mb.Close)
 }
 
 // abandon answers a call that will not be served with the actor's stopped error,
@@ -332,6 +386,14 @@ var (
 	// mailbox.FailFast overflow policy). It matches mailbox.ErrFull and
 	// service.ErrOverloaded.
 	ErrFull = service.NewError("actor: mailbox full", mailbox.ErrFull)
+	// ErrQueueDelay: the call waited in a mailbox with [WithQueueDelay] longer
+	// than the target while the actor was overloaded, and was shed unserved. It
+	// matches mailbox.ErrQueueDelay and service.ErrOverloaded.
+	ErrQueueDelay = service.NewError("actor: shed for queue delay", mailbox.ErrQueueDelay)
+	// ErrPriority: the call was queued in a full mailbox with [WithPriorities] and
+	// was shed unserved to make room for a call of a higher priority. It matches
+	// mailbox.ErrPriority and service.ErrOverloaded.
+	ErrPriority = service.NewError("actor: shed for a higher priority", mailbox.ErrPriority)
 	// ErrGoexit is the panic value of the *service.PanicError a caller gets when
 	// the service ended its goroutine with runtime.Goexit (as t.FailNow does)
 	// while serving the call. The actor replaces the worker that ended.

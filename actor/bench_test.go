@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/tower-go/tower/actor"
 	"github.com/tower-go/tower/service"
@@ -122,4 +123,86 @@ func BenchmarkW3LikeRaw(b *testing.B) {
 			wg.Wait()
 		})
 	}
+}
+
+// idleItems is how many idle actors (or goroutines) BenchmarkIdle holds at once.
+const idleItems = 10_000
+
+// BenchmarkIdle spawns idleItems idle actors (the default pool, mailbox capacity
+// 1), holds them all, then stops them all; its raw twin starts idleItems
+// goroutines blocked on a receive, then releases them. ns/item is the time of one
+// spawn and one stop; B/item is the memory in use (heap and stacks) per item while
+// all are held. The supervision issue's S1 bar: an idle actor at most 2x an idle
+// goroutine in both.
+func BenchmarkIdle(b *testing.B) {
+	b.Run("actor", func(b *testing.B) {
+		actors := make([]*actor.Actor[uint64, uint64], idleItems)
+		measureIdle(b, func() {
+			for i := range actors {
+				a, err := actor.Spawn[uint64, uint64](echo, 1)
+				if err != nil {
+					b.Fatal(err)
+				}
+				actors[i] = a
+			}
+		}, func() {
+			// Stop every actor, then wait for each to end, as the raw twin closes
+			// every channel and then joins: a Stop whose ctx has ended closes the
+			// mailbox (empty, so nothing is drained) and returns at once.
+			ended, cancel := context.WithCancel(context.Background())
+			cancel()
+			for _, a := range actors {
+				_ = a.Stop(ended)
+			}
+			for _, a := range actors {
+				<-a.Done()
+			}
+		})
+	})
+	b.Run("goroutine", func(b *testing.B) {
+		chans := make([]chan struct{}, idleItems)
+		var wg sync.WaitGroup
+		measureIdle(b, func() {
+			for i := range chans {
+				c := make(chan struct{})
+				chans[i] = c
+				wg.Go(func() { <-c })
+			}
+		}, func() {
+			for _, c := range chans {
+				close(c)
+			}
+			wg.Wait()
+		})
+	})
+}
+
+func measureIdle(b *testing.B, start, stop func()) {
+	var bytes uint64
+	var spawn, end time.Duration
+	rounds := 0
+	var before, during runtime.MemStats
+	for b.Loop() {
+		b.StopTimer()
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		b.StartTimer()
+		t0 := time.Now()
+		start()
+		spawn += time.Since(t0)
+		b.StopTimer()
+		runtime.ReadMemStats(&during)
+		bytes += (during.HeapAlloc + during.StackInuse) - (before.HeapAlloc + before.StackInuse)
+		rounds++
+		b.StartTimer()
+		t0 = time.Now()
+		stop()
+		end += time.Since(t0)
+	}
+	n := float64(rounds * idleItems)
+	b.ReportMetric(float64((spawn+end).Nanoseconds())/n, "ns/item")
+	b.ReportMetric(float64(spawn.Nanoseconds())/n, "spawn-ns/item")
+	b.ReportMetric(float64(end.Nanoseconds())/n, "stop-ns/item")
+	b.ReportMetric(float64(bytes)/n, "B/item")
+	b.ReportMetric(0, "ns/op")
 }

@@ -3,6 +3,8 @@ package actor
 import (
 	"context"
 	"sync/atomic"
+
+	"github.com/tower-go/tower/service"
 )
 
 // Envelope states. A caller and a worker race to move an envelope out of pending;
@@ -16,10 +18,12 @@ const (
 // envelope carries one call through the mailbox and its reply back. Envelopes and
 // their done channels are pooled, so a call allocates nothing.
 type envelope[Req, Res any] struct {
-	ctx   context.Context
-	req   Req
-	res   Res
-	err   error
-	state atomic.Uint32
-	done  chan struct{} // buffered (1): the worker's signal never blocks
+	ctx    context.Context
+	cancel <-chan struct{} // ctx.Done(), read once by the caller
+	req    Req
+	res    Res
+	err    error
+	state  atomic.Uint32
+	prio   service.Priority // with WithPriorities: ctx's priority, read once by the caller
+	done   chan struct{}    // buffered (1): the worker's signal never blocks
 }

@@ -19,6 +19,31 @@ func busy(stats uint64) int32 { return int32(uint32(stats)) }
 // in it, so its pool does not grow however long the queue is.
 const growPeriod = time.Millisecond
 
+// growerIdle is how many growth periods the grower waits for a caller's wake
+// before it ends; a later wake starts it again.
+const growerIdle = 100
+
+// exit ends one of the actor's goroutines: the last to end closes done.
+func (a *Actor[Req, Res]) exit() {
+	if a.procs.Add(-1) == 0 {
+		close(a.done)
+	}
+}
+
+// enter counts one more goroutine unless every one has ended (then nothing may
+// start again: done is closed). It reports whether the caller may start it.
+func (a *Actor[Req, Res]) enter() bool {
+	for {
+		n := a.procs.Load()
+		if n == 0 {
+			return false
+		}
+		if a.procs.CompareAndSwap(n, n+1) {
+			return true
+		}
+	}
+}
+
 // work is one worker goroutine: it serves messages until the mailbox is closed and
 // empty. If the service ends the goroutine with runtime.Goexit, the call has been
 // answered (see invoke) and a new worker takes this one's place and count.
@@ -27,13 +52,17 @@ func (a *Actor[Req, Res]) work() {
 	defer func() {
 		if ended {
 			a.live.Add(-1)
+			a.exit()
 			return
 		}
-		// runtime.Goexit inside serve: the goroutine is ending, mid-call.
+		// runtime.Goexit inside serve: the goroutine is ending, mid-call. The
+		// replacement is counted before this one leaves, so procs stays above 0.
 		if a.elastic {
 			a.stats.Add(servedOne)
 		}
-		a.group.Go(a.work) // this goroutine is still in the group: its count is > 0
+		a.procs.Add(1)
+		go a.work()
+		a.exit()
 	}()
 	for {
 		e, ok := a.mb.Receive()
@@ -51,26 +80,70 @@ func (a *Actor[Req, Res]) work() {
 	ended = true
 }
 
+// nudge tells the grower that a caller found calls queued behind busy workers,
+// starting it if it is not running. The grower is started on demand, so that an
+// idle actor is one goroutine.
+func (a *Actor[Req, Res]) nudge() {
+	a.wakeMk.Do(func() { a.wake = make(chan struct{}, 1) })
+	select {
+	case a.wake <- struct{}{}:
+	default:
+	}
+	if !a.growing.Load() && a.growing.CompareAndSwap(false, true) {
+		if !a.enter() {
+			a.growing.Store(false)
+			return
+		}
+		go a.grower()
+	}
+}
+
 // grower watches an elastic pool: woken by a caller that found calls queued behind
 // busy workers, it looks at the queue for one growPeriod and, if every worker was
 // still busy and they served fewer calls than were queued at its start, doubles
 // the pool (bounded by the queue and the maximum). It ends when the actor stops or
-// fails.
+// fails, when the pool is at its maximum, and after growerIdle periods without a
+// wake (the next wake starts it again).
 func (a *Actor[Req, Res]) grower() {
-	t := time.NewTimer(growPeriod)
-	t.Stop()
+	defer a.exit()
+	t := time.NewTimer(growPeriod * growerIdle)
 	defer t.Stop()
+	closing := a.mb.Closing()
+	again := false // the last look still saw calls queued behind busy workers
 	for {
-		select {
-		case <-a.wake:
-		case <-a.quit:
+		if a.live.Load() >= a.max {
+			a.growing.Store(false) // nothing left to grow; callers stop nudging
 			return
+		}
+		if again {
+			again = false
+		} else {
+			select {
+			case <-a.wake:
+			case <-closing:
+				a.growing.Store(false)
+				return
+			case <-t.C:
+				a.growing.Store(false)
+				// A wake sent after the timer fired and before the flag was cleared
+				// found the grower running and started none: take it up.
+				select {
+				case <-a.wake:
+					if a.growing.CompareAndSwap(false, true) {
+						t.Reset(growPeriod * growerIdle)
+						continue
+					}
+				default:
+				}
+				return
+			}
 		}
 		before, queued := a.stats.Load(), a.mb.Len()
 		t.Reset(growPeriod)
 		select {
 		case <-t.C:
-		case <-a.quit:
+		case <-closing:
+			a.growing.Store(false)
 			return
 		}
 		after, live := a.stats.Load(), a.live.Load()
@@ -78,13 +151,17 @@ func (a *Actor[Req, Res]) grower() {
 		if q := a.mb.Len(); q > 0 && busy(after) >= live && int64(served) < int64(queued) {
 			a.grow(int32(min(int(live), q)))
 		}
+		live = a.live.Load()
+		again = a.mb.Len() > int(live-busy(a.stats.Load()))
+		t.Reset(growPeriod * growerIdle)
 	}
 }
 
 // grow starts up to k more workers, as far as the maximum allows. A pool whose
 // workers have all ended (live is 0: the mailbox was closed and drained) never
 // grows again; otherwise the CAS from n > 0 keeps a live worker counted while the
-// new ones start.
+// new ones start. The grower, which calls it, is itself counted in procs, so
+// adding to procs here cannot revive an ended actor.
 func (a *Actor[Req, Res]) grow(k int32) {
 	for {
 		n := a.live.Load()
@@ -93,8 +170,9 @@ func (a *Actor[Req, Res]) grow(k int32) {
 		}
 		m := min(n+k, a.max)
 		if a.live.CompareAndSwap(n, m) {
+			a.procs.Add(m - n)
 			for range m - n {
-				a.group.Go(a.work)
+				go a.work()
 			}
 			return
 		}
@@ -106,7 +184,14 @@ func (a *Actor[Req, Res]) serve(e *envelope[Req, Res]) {
 	switch {
 	case e.state.Load() == abandoned:
 		// The caller left while the call was queued: skip the work.
+		a.dead.Add(1)
 		a.recycle(e)
+	case e.cancel != nil && isDone(e.cancel):
+		// The caller's ctx ended while the call was queued, and the caller may not
+		// have noticed yet: never serve a dead call. The reply is its ctx's error,
+		// which it returns if it has not left already.
+		a.dead.Add(1)
+		a.reply(e, zero, e.ctx.Err())
 	case a.failed.Load() != nil:
 		a.reply(e, zero, a.failed.Load())
 	default:
@@ -169,6 +254,22 @@ func (a *Actor[Req, Res]) fail(cause error) (res Res, err error, kind service.Ev
 	close(a.failedCh)
 	a.close()
 	return res, f, service.EventFailed
+}
+
+// isDone reports whether a ctx's Done channel is closed, without waiting.
+func isDone(c <-chan struct{}) bool {
+	select {
+	case <-c:
+		return true
+	default:
+		return false
+	}
+}
+
+// emitEvent hands a full event to the hook, recovering a panic in it as emit does.
+func (a *Actor[Req, Res]) emitEvent(ev service.Event) {
+	defer func() { _ = recover() }()
+	a.events(ev)
 }
 
 // emit hands an event to the hook. The hook is user code: a panic in it is

@@ -68,16 +68,22 @@ type Mailbox[T any] struct {
 	closing chan struct{} // closed by Close: wakes blocked senders and Ready waiters
 	once    sync.Once
 
-	// Ready waiters: a receive that frees room wakes them by closing space.
+	// Ready waiters: a receive that frees room wakes them by closing space, which
+	// the first waiter makes (so that a mailbox nobody waits on costs no channel).
 	waiters atomic.Int32
 	mu      sync.Mutex
 	space   chan struct{}
+
+	q *queue[T] // a managed mailbox's queue (see options.go); nil for a plain one
 }
 
 // New returns an empty mailbox that holds at most capacity messages and applies
 // policy when full. capacity must be between 1 and [MaxCapacity], and capacity
-// times the size of T at most [MaxBufferBytes].
-func New[T any](capacity int, policy Overflow) (*Mailbox[T], error) {
+// times the size of T at most [MaxBufferBytes]. With no option it is a plain
+// bounded FIFO queue over a buffered channel; [WithQueueDelay] and [WithPriority]
+// make it a managed mailbox that sheds (they need [WithDrop]). A nil option is an
+// error.
+func New[T any](capacity int, policy Overflow, opts ...Option[T]) (*Mailbox[T], error) {
 	if capacity < 1 {
 		return nil, fmt.Errorf("mailbox: capacity must be at least 1, got %d", capacity)
 	}
@@ -91,18 +97,36 @@ func New[T any](capacity int, policy Overflow) (*Mailbox[T], error) {
 	if policy != Wait && policy != FailFast {
 		return nil, fmt.Errorf("mailbox: unknown overflow policy %d", uint8(policy))
 	}
-	return &Mailbox[T]{
-		ch:      make(chan T, capacity),
+	var c config[T]
+	for i, o := range opts {
+		if o == nil {
+			return nil, fmt.Errorf("mailbox: option %d of %d is nil", i+1, len(opts))
+		}
+		o(&c)
+	}
+	managed, err := c.check()
+	if err != nil {
+		return nil, err
+	}
+	m := &Mailbox[T]{
 		policy:  policy,
 		closing: make(chan struct{}),
-		space:   make(chan struct{}),
-	}, nil
+	}
+	if managed {
+		m.q = newQueue(capacity, &c)
+	} else {
+		m.ch = make(chan T, capacity)
+	}
+	return m, nil
 }
 
 // Send queues v. When the mailbox is full it follows the overflow policy: it waits
 // for room (returning ctx.Err() if ctx ends first) or fails at once with ErrFull.
 // It returns ErrClosed if the mailbox is closed, or closes while Send waits.
 func (m *Mailbox[T]) Send(ctx context.Context, v T) error {
+	if m.q != nil {
+		return m.sendManaged(ctx, v, m.policy == Wait)
+	}
 	if !m.enter() {
 		return ErrClosed
 	}
@@ -128,6 +152,9 @@ func (m *Mailbox[T]) Send(ctx context.Context, v T) error {
 // TrySend queues v if there is room now and fails at once with ErrFull otherwise,
 // whatever the overflow policy. It returns ErrClosed if the mailbox is closed.
 func (m *Mailbox[T]) TrySend(v T) error {
+	if m.q != nil {
+		return m.sendManaged(context.Background(), v, false)
+	}
 	if !m.enter() {
 		return ErrClosed
 	}
@@ -159,6 +186,9 @@ func (m *Mailbox[T]) enter() bool {
 // Receive takes the oldest message, waiting until there is one. It returns false
 // once the mailbox is closed and empty.
 func (m *Mailbox[T]) Receive() (T, bool) {
+	if m.q != nil {
+		return m.receiveManaged()
+	}
 	v, ok := <-m.ch
 	m.freed()
 	return v, ok
@@ -167,6 +197,9 @@ func (m *Mailbox[T]) Receive() (T, bool) {
 // ReceiveContext is Receive bounded by ctx: it returns ctx.Err() if ctx ends before
 // a message arrives, and ErrClosed once the mailbox is closed and empty.
 func (m *Mailbox[T]) ReceiveContext(ctx context.Context) (T, error) {
+	if m.q != nil {
+		return m.receiveContextManaged(ctx)
+	}
 	select {
 	case v, ok := <-m.ch:
 		if !ok {
@@ -182,6 +215,9 @@ func (m *Mailbox[T]) ReceiveContext(ctx context.Context) (T, error) {
 
 // TryReceive takes the oldest message if there is one, without waiting.
 func (m *Mailbox[T]) TryReceive() (T, bool) {
+	if m.q != nil {
+		return m.tryReceiveManaged()
+	}
 	select {
 	case v, ok := <-m.ch:
 		if ok {
@@ -201,8 +237,10 @@ func (m *Mailbox[T]) freed() {
 		return
 	}
 	m.mu.Lock()
-	close(m.space)
-	m.space = make(chan struct{})
+	if m.space != nil {
+		close(m.space)
+		m.space = nil // the next waiter makes a new one
+	}
 	m.mu.Unlock()
 }
 
@@ -216,6 +254,9 @@ func (m *Mailbox[T]) Ready(ctx context.Context) error {
 		}
 		m.mu.Lock()
 		m.waiters.Add(1)
+		if m.space == nil {
+			m.space = make(chan struct{})
+		}
 		space := m.space
 		m.mu.Unlock()
 		// Look again after registering, so that a receive between the first look
@@ -242,6 +283,12 @@ func (m *Mailbox[T]) TryReady() error {
 	if m.closed.Load() {
 		return ErrClosed
 	}
+	if m.q != nil {
+		if len(m.q.room) >= m.q.capacity {
+			return ErrFull
+		}
+		return nil
+	}
 	if len(m.ch) >= cap(m.ch) {
 		return ErrFull
 	}
@@ -259,7 +306,11 @@ func (m *Mailbox[T]) Close() {
 		m.closed.Store(true)
 		close(m.closing)
 		m.gate.Lock() // the senders inside a send have left, and no other can enter
-		close(m.ch)
+		if m.q != nil {
+			close(m.q.avail)
+		} else {
+			close(m.ch)
+		}
 		m.gate.Unlock()
 	})
 }
@@ -269,6 +320,9 @@ func (m *Mailbox[T]) Close() {
 // be served. It returns the number drained. Messages are shared with concurrent
 // receivers: each goes to exactly one of them.
 func (m *Mailbox[T]) Drain(fn func(T)) int {
+	if m.q != nil {
+		return m.drainManaged(fn)
+	}
 	n := 0
 	for {
 		v, ok := m.TryReceive()
@@ -280,15 +334,29 @@ func (m *Mailbox[T]) Drain(fn func(T)) int {
 	}
 }
 
+// Closing returns a channel that is closed when Close is called: the way a
+// goroutine that waits on something else learns that the mailbox closed.
+func (m *Mailbox[T]) Closing() <-chan struct{} { return m.closing }
+
 // Closed reports whether Close has been called.
 func (m *Mailbox[T]) Closed() bool { return m.closed.Load() }
 
 // Len returns the number of messages queued now. Cap returns the capacity. Load
 // metrics read them at any time; the answer may be stale as soon as it is returned.
-func (m *Mailbox[T]) Len() int { return len(m.ch) }
+func (m *Mailbox[T]) Len() int {
+	if m.q != nil {
+		return int(m.q.n.Load())
+	}
+	return len(m.ch)
+}
 
 // Cap returns the mailbox's capacity.
-func (m *Mailbox[T]) Cap() int { return cap(m.ch) }
+func (m *Mailbox[T]) Cap() int {
+	if m.q != nil {
+		return m.q.capacity
+	}
+	return cap(m.ch)
+}
 
 // Policy returns the mailbox's overflow policy.
 func (m *Mailbox[T]) Policy() Overflow { return m.policy }
