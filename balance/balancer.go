@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -191,7 +192,7 @@ func (b *Balancer[K, Req, Res]) Ready(ctx context.Context) error {
 	if b.closed.Load() {
 		return ErrStopped
 	}
-	if e, _ := b.pick(); e != nil {
+	if b.anyReady() {
 		return nil
 	}
 	e, why := b.await(ctx)
@@ -210,10 +211,23 @@ func (b *Balancer[K, Req, Res]) TryReady() error {
 	if b.closed.Load() {
 		return ErrStopped
 	}
-	if e, why := b.pick(); e == nil {
-		return why.err()
+	if !b.anyReady() {
+		s := b.set.Load()
+		return b.why(s).err()
 	}
 	return nil
+}
+
+// anyReady reports whether some endpoint is usable, scanning from a random
+// one: readiness does not run the policy (it would advance round robin's
+// counter, or read loads for nothing). It costs one TryReady while endpoints
+// are ready.
+func (b *Balancer[K, Req, Res]) anyReady() bool {
+	s := b.set.Load()
+	if len(s.eps) == 0 {
+		return false
+	}
+	return b.scan(s, int(rand.Uint32N(uint32(len(s.eps))))) != nil
 }
 
 // Load returns the lowest load among the ready endpoints — the load a new call

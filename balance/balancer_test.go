@@ -107,6 +107,18 @@ func TestPolicies(t *testing.T) {
 		got := share(t, setup(t, balance.WithPolicy(balance.RoundRobin)), 300)
 		assert.Equal(t, map[int]int{1: 100, 2: 100, 3: 100}, got)
 	})
+	t.Run("round robin takes each in turn behind a caller that checks readiness", func(t *testing.T) {
+		b := setup(t, balance.WithPolicy(balance.RoundRobin))
+		got := map[int]int{}
+		for range 300 { // as an actor's worker does before each call
+			require.NoError(t, b.Ready(t.Context()))
+			require.NoError(t, b.TryReady())
+			v, err := b.Call(t.Context(), 0)
+			require.NoError(t, err)
+			got[v]++
+		}
+		assert.Equal(t, map[int]int{1: 100, 2: 100, 3: 100}, got)
+	})
 	t.Run("weighted p2c shares by weight when loads are equal", func(t *testing.T) {
 		src := newSource(t)
 		b := newBalancer(t, src, balance.WithPolicy(balance.WeightedP2C))

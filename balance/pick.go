@@ -72,25 +72,36 @@ func (b *Balancer[K, Req, Res]) pick() (*endpoint[K, Req, Res], cause) {
 	return e, causeNone
 }
 
-// better returns the less loaded of two endpoints that are usable, the usable
-// one if only one is, or nil.
+// better returns the less loaded of two endpoints if it is usable, else the
+// other if that is usable, else nil: the p2c choice among the ready ones. Only
+// the candidates' own state flags are read before the loads, so that the
+// common case asks one endpoint, the winner, for its readiness.
 func (b *Balancer[K, Req, Res]) better(x, y *endpoint[K, Req, Res], weighted bool) *endpoint[K, Req, Res] {
-	ux, uy := b.usable(x), b.usable(y)
+	okx, oky := x.state.Load() == stateReady, y.state.Load() == stateReady
 	switch {
-	case ux && uy:
+	case okx && oky:
 		var now time.Time
 		lx, ly := x.load(&now), y.load(&now)
 		if weighted {
 			lx, ly = lx/x.weight, ly/y.weight
 		}
 		if ly < lx {
+			x, y = y, x
+		}
+		if b.usable(x) {
+			return x
+		}
+		if b.usable(y) {
 			return y
 		}
-		return x
-	case ux:
-		return x
-	case uy:
-		return y
+	case okx:
+		if b.usable(x) {
+			return x
+		}
+	case oky:
+		if b.usable(y) {
+			return y
+		}
 	}
 	return nil
 }
