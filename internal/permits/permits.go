@@ -63,6 +63,7 @@ type waiter struct {
 	ch         chan struct{}
 	prev, next *waiter
 	queued     bool
+	prio       uint8 // higher first; equal priorities first in, first out
 	held       int64
 }
 
@@ -174,6 +175,14 @@ func (q *Queue) Ready(ctx context.Context) error {
 // mu raise the held count (TryAcquire refuses), so a grant's check and add cannot
 // overshoot the limit.
 func (q *Queue) AcquireSlow(ctx context.Context) (int, error) {
+	return q.AcquireSlowPriority(ctx, 0)
+}
+
+// AcquireSlowPriority is AcquireSlow for a waiter of priority p: the wait list
+// is ordered by priority, highest first (first in, first out within one), so a
+// released permit goes to the oldest waiter of the highest priority waiting.
+// Joining the list costs a walk back over the waiters of lower priority.
+func (q *Queue) AcquireSlowPriority(ctx context.Context, p uint8) (int, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
@@ -185,6 +194,7 @@ func (q *Queue) AcquireSlow(ctx context.Context) (int, error) {
 	if w == nil {
 		w = q.getWaiterLocked()
 	}
+	w.prio = p
 	q.state.Add(waiterOne)
 	q.link(w)
 	q.grantLocked()
@@ -250,20 +260,31 @@ func (q *Queue) putWaiterLocked(w *waiter) {
 	if !q.reuse || q.nfree >= maxFree {
 		return
 	}
-	w.prev, w.next, w.held = nil, q.free, 0
+	w.prev, w.next, w.held, w.prio = nil, q.free, 0, 0
 	q.free = w
 	q.nfree++
 }
 
+// link puts w after the last waiter of its priority or higher.
 func (q *Queue) link(w *waiter) {
 	w.queued = true
-	w.prev = q.tail
-	if q.tail != nil {
-		q.tail.next = w
-	} else {
-		q.head = w
+	after := q.tail
+	for after != nil && after.prio < w.prio {
+		after = after.prev
 	}
-	q.tail = w
+	w.prev = after
+	if after == nil {
+		w.next = q.head
+		q.head = w
+	} else {
+		w.next = after.next
+		after.next = w
+	}
+	if w.next != nil {
+		w.next.prev = w
+	} else {
+		q.tail = w
+	}
 }
 
 func (q *Queue) unlink(w *waiter) {

@@ -97,3 +97,31 @@ func TestMovingLimitStress(t *testing.T) {
 	assert.Equal(t, 0, q.Waiting())
 	assert.LessOrEqual(t, peak.Load(), int64(maxLimit))
 }
+
+func TestWaitersAreServedHighestPriorityFirst(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		q := newQueue(1, true)
+		require.Equal(t, 1, q.TryAcquire())
+		var order []int
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		// Join the list one at a time, so that arrival order is known: priorities
+		// 0, 2, 1, 2, 0, 1 with ids 0..5.
+		for id, p := range []uint8{0, 2, 1, 2, 0, 1} {
+			wg.Go(func() {
+				_, err := q.AcquireSlowPriority(context.Background(), p)
+				assert.NoError(t, err)
+				mu.Lock()
+				order = append(order, id)
+				mu.Unlock()
+				q.Release()
+			})
+			synctest.Wait()
+		}
+		q.Release()
+		wg.Wait()
+		assert.Equal(t, []int{1, 3, 2, 5, 0, 4}, order, "highest priority first, FIFO within one")
+		assert.Zero(t, q.Held())
+		assert.Zero(t, q.Waiting())
+	})
+}

@@ -22,9 +22,10 @@ import (
 // nothing.
 type Concurrency[Req, Res any] struct {
 	service.Next[Req, Res]
-	sem    *Shared
-	reject bool
-	events service.EventFunc
+	sem      *Shared
+	reject   bool
+	priority bool
+	events   service.EventFunc
 }
 
 var (
@@ -69,7 +70,7 @@ func newConcurrency[Req, Res any](next service.Next[Req, Res], sem *Shared, opts
 	if err != nil {
 		return nil, err
 	}
-	return &Concurrency[Req, Res]{Next: next, sem: sem, reject: cfg.reject, events: cfg.events}, nil
+	return &Concurrency[Req, Res]{Next: next, sem: sem, reject: cfg.reject, priority: cfg.priority, events: cfg.events}, nil
 }
 
 // Call takes a permit, calls the inner service, and gives the permit back when the
@@ -95,11 +96,15 @@ func (c *Concurrency[Req, Res]) wait(ctx context.Context) error {
 		c.events.Emit(service.Event{Stage: stageName, Kind: service.EventShed, Err: ErrLimited})
 		return ErrLimited
 	}
+	var p uint8
+	if c.priority {
+		p = uint8(service.PriorityOf(ctx))
+	}
 	if c.events == nil {
-		return c.sem.acquireSlow(ctx)
+		return c.sem.acquireSlow(ctx, p)
 	}
 	start := time.Now()
-	err := c.sem.acquireSlow(ctx)
+	err := c.sem.acquireSlow(ctx, p)
 	if err != nil && errors.Is(err, context.DeadlineExceeded) {
 		c.events.Emit(service.Event{Stage: stageName, Kind: service.EventTimedOut, Err: err, Elapsed: time.Since(start)})
 	}

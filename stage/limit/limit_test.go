@@ -376,3 +376,39 @@ func TestStress(t *testing.T) {
 	assert.Equal(t, 0, shared.Waiting())
 	t.Logf("ok %d, limited %d, timed out %d", ok.Load(), limited.Load(), timedOut.Load())
 }
+
+func TestWithPriorityServesTheHighestWaitingPriorityFirst(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		release := make(chan struct{})
+		var mu sync.Mutex
+		var order []service.Priority
+		svc := service.Func[service.Priority, int](func(_ context.Context, p service.Priority) (int, error) {
+			mu.Lock()
+			order = append(order, p)
+			mu.Unlock()
+			<-release
+			return 0, nil
+		})
+		l, err := limit.New[service.Priority, int](svc, 1, limit.WithPriority())
+		require.NoError(t, err)
+		var wg sync.WaitGroup
+		call := func(p service.Priority) {
+			wg.Go(func() {
+				_, err := l.Call(service.WithPriority(context.Background(), p), p)
+				assert.NoError(t, err)
+			})
+			synctest.Wait()
+		}
+		call(service.PriorityNormal) // holds the permit
+		for _, p := range []service.Priority{service.PriorityLow, service.PriorityHigh, service.PriorityNormal, service.PriorityCritical} {
+			call(p)
+		}
+		for range 5 {
+			release <- struct{}{}
+			synctest.Wait()
+		}
+		wg.Wait()
+		assert.Equal(t, []service.Priority{service.PriorityNormal, service.PriorityCritical, service.PriorityHigh,
+			service.PriorityNormal, service.PriorityLow}, order)
+	})
+}

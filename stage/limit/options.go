@@ -11,9 +11,17 @@ import (
 type Option func(*config)
 
 type config struct {
-	reject bool
-	events service.EventFunc
+	reject   bool
+	priority bool
+	events   service.EventFunc
 }
+
+// WithPriority orders the calls that wait for a permit by their priority
+// (service.PriorityOf(ctx), read only by a call that has to wait): a released
+// permit goes to the oldest waiting call of the highest priority, so under
+// overload the lowest priorities wait longest and are the ones whose deadlines
+// end in the queue. Without it the wait list is first in, first out.
+func WithPriority() Option { return func(c *config) { c.priority = true } }
 
 // WithReject makes Call fail at once with [ErrLimited] when no permit is free,
 // instead of waiting for one, and emit a service.EventShed event. Without it Call

@@ -84,14 +84,14 @@ func (s *Shared) Acquire(ctx context.Context) error {
 	if s.q.TryAcquire() > 0 {
 		return nil
 	}
-	return s.acquireSlow(ctx)
+	return s.acquireSlow(ctx, 0)
 }
 
-func (s *Shared) acquireSlow(ctx context.Context) error {
+func (s *Shared) acquireSlow(ctx context.Context, priority uint8) error {
 	if s.q.Limit() < 1 {
 		return errZeroShared
 	}
-	_, err := s.q.AcquireSlow(ctx)
+	_, err := s.q.AcquireSlowPriority(ctx, priority)
 	return err
 }
 
