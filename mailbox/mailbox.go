@@ -236,6 +236,11 @@ func (m *Mailbox[T]) freed() {
 	if m.waiters.Load() == 0 {
 		return
 	}
+	m.wakeWaiters()
+}
+
+// wakeWaiters is freed's slow path, apart so that freed and Receive inline.
+func (m *Mailbox[T]) wakeWaiters() {
 	m.mu.Lock()
 	if m.space != nil {
 		close(m.space)
