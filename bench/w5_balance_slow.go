@@ -54,6 +54,7 @@ func init() {
 			{Name: "tower-allfast", Run: func(_ context.Context, s Spec) (Result, error) {
 				return w5Tower(s, balance.P2C, w5PeakEWMA, false, "p2c + peak-EWMA, all 8 endpoints sleep 1 ms: the p99 reference")
 			}},
+			{Name: ImplRaw, Run: w5Raw},
 		},
 	})
 }
@@ -174,4 +175,24 @@ func w5Shares(r *Result, served []atomic.Int64) {
 	r.Set("slow_share", round(share, 4))
 	r.Set("served", counts)
 	r.Series = append(r.Series, Series{Title: "calls served per endpoint (0 is the slow one)", Unit: "calls", Labels: labels, Values: values})
+}
+
+// w5Raw is the floor: each caller runs the endpoints' sleeping functions
+// itself, picked round robin by an atomic counter. No buffer, no actor, no load.
+func w5Raw(_ context.Context, s Spec) (Result, error) {
+	served := make([]atomic.Int64, w5Endpoints)
+	fs := make([]func(context.Context, uint64) (uint64, error), w5Endpoints)
+	for i := range fs {
+		fs[i] = w5Sleep(i, true, served)
+	}
+	var next atomic.Uint64
+	r := measurePar(s.Callers, s.Calls, func(int) func(context.Context, uint64) error {
+		return func(ctx context.Context, x uint64) error {
+			res, err := fs[next.Add(1)%w5Endpoints](ctx, x)
+			return checkEcho(x, res, err)
+		}
+	})
+	w5Shares(&r, served)
+	r.Note("the sleeping functions called by the callers, round robin by an atomic counter")
+	return r, nil
 }

@@ -38,7 +38,7 @@ func init() {
 		Callers:     64,
 		Calls:       200_000,
 		Metric:      MetricRPS,
-		Impls:       []Impl{{Name: ImplTower, Run: w9Tower}},
+		Impls:       []Impl{{Name: ImplTower, Run: w9Tower}, {Name: ImplRaw, Run: w9Raw}},
 	})
 }
 
@@ -138,5 +138,24 @@ func w9Tower(_ context.Context, s Spec) (Result, error) {
 	r.Set("rerouted", bal.Rerouted())
 	r.Set("changes", changes)
 	r.Note("every " + w9Every.String() + " one endpoint removed and one inserted (" + strconv.Itoa(changes) + " times); lost = no answer within " + w9Lost.String())
+	return r, nil
+}
+
+// w9Raw is the floor: no endpoints and no churn, the callers sleep 100 µs
+// themselves: the throughput the sleep allows 64 callers.
+func w9Raw(_ context.Context, s Spec) (Result, error) {
+	sleep := func(_ context.Context, x uint64) (uint64, error) {
+		time.Sleep(w9Sleep)
+		return x + 1, nil
+	}
+	r := measurePar(s.Callers, s.Calls, func(int) func(context.Context, uint64) error {
+		return func(ctx context.Context, x uint64) error {
+			res, err := sleep(ctx, x)
+			return checkEcho(x, res, err)
+		}
+	})
+	r.Set("lost", 0)
+	r.Set("rerouted", 0)
+	r.Note("no balancer and no churn: the callers sleep 100 µs themselves")
 	return r, nil
 }
