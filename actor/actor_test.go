@@ -249,7 +249,7 @@ func TestPanicBecomesErrorAndEvent(t *testing.T) {
 	var pe *service.PanicError
 	require.ErrorAs(t, err, &pe)
 	assert.Equal(t, boom{-7}, pe.Value)
-	assert.Contains(t, string(pe.Stack), "actor_test.TestPanicBecomesErrorAndEvent")
+	assert.Contains(t, string(pe.Stack()), "actor_test.TestPanicBecomesErrorAndEvent")
 	var b boom
 	require.ErrorAs(t, err, &b, "a panic value that is an error unwraps to it")
 

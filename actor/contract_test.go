@@ -112,7 +112,7 @@ func TestGoexitInTheServiceAnswersTheCallAndReplacesTheWorker(t *testing.T) {
 					assert.Contains(t, err.Error(), "runtime.Goexit")
 					var pe *service.PanicError
 					require.ErrorAs(t, err, &pe)
-					assert.Contains(t, string(pe.Stack), "runtime.Goexit", "the stack shows who called it")
+					assert.Contains(t, string(pe.Stack()), "runtime.Goexit", "the stack shows who called it")
 					v, err := a.Call(ctx, 1)
 					require.NoError(t, err, "a new worker serves the next call")
 					assert.Equal(t, 2, v)

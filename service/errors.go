@@ -4,7 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
-	"runtime/debug"
+	"strings"
+	"sync"
 )
 
 // Error kinds shared by many stages. Stage packages return their own sentinels or
@@ -80,20 +81,46 @@ func (e *FailedError) Unwrap() error { return e.Err }
 func (e *FailedError) Is(target error) bool { return target == ErrFailed }
 
 // PanicError is the error a caller gets when user code panicked while serving its
-// call. It carries the panic value and the stack of the panicking goroutine. It
-// matches [ErrPanicked] and, when the panic value is an error, unwraps to it.
+// call. It carries the panic value and the call stack of the panicking goroutine
+// (program counters, taken cheaply when the panic is recovered; [PanicError.Stack]
+// formats them). It matches [ErrPanicked] and, when the panic value is an error,
+// unwraps to it.
 type PanicError struct {
 	Value   any
-	Stack   []byte
 	Callers []uintptr
+
+	once  sync.Once
+	stack []byte
 }
 
-// NewPanicError captures the current stack for a recovered panic value. Call it from
-// the deferred function that recovered, so that the stack shows where the panic was.
+// NewPanicError captures the current call stack for a recovered panic value. Call
+// it from the deferred function that recovered, so that the stack shows where the
+// panic was. It costs a runtime.Callers (about a microsecond), not a formatted
+// stack dump.
 func NewPanicError(value any) *PanicError {
 	var pcs [64]uintptr
 	n := runtime.Callers(2, pcs[:])
-	return &PanicError{Value: value, Stack: debug.Stack(), Callers: append([]uintptr(nil), pcs[:n]...)}
+	return &PanicError{Value: value, Callers: append([]uintptr(nil), pcs[:n]...)}
+}
+
+// Stack returns the stack of the panicking goroutine as text, one function and its
+// file:line per frame, innermost first, formatted on first use.
+func (e *PanicError) Stack() []byte {
+	e.once.Do(func() {
+		var b strings.Builder
+		frames := runtime.CallersFrames(e.Callers)
+		for {
+			f, more := frames.Next()
+			if f.Function != "" || f.File != "" {
+				fmt.Fprintf(&b, "%s\n\t%s:%d\n", f.Function, f.File, f.Line)
+			}
+			if !more {
+				break
+			}
+		}
+		e.stack = []byte(b.String())
+	})
+	return e.stack
 }
 
 // Error returns the error message.

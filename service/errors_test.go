@@ -98,7 +98,7 @@ func TestPanicError(t *testing.T) {
 		assert.ErrorIs(t, err, service.ErrPanicked)
 		assert.NotErrorIs(t, err, service.ErrFailed)
 		assert.Nil(t, errors.Unwrap(err))
-		assert.Contains(t, string(pe.Stack), "TestPanicError", "the stack shows where the panic was")
+		assert.Contains(t, string(pe.Stack()), "TestPanicError", "the stack shows where the panic was")
 		require.NotEmpty(t, pe.Callers)
 		frames := runtime.CallersFrames(pe.Callers)
 		var funcs []string

@@ -687,7 +687,7 @@ func (s *Supervisor) emit(e service.Event) {
 		}
 		var pe *service.PanicError
 		if errors.As(e.Err, &pe) {
-			attrs = append(attrs, "stack", string(pe.Stack))
+			attrs = append(attrs, "stack", string(pe.Stack()))
 		}
 		l.Log(context.Background(), level, "supervisor: "+msg, attrs...)
 	}

@@ -28,7 +28,7 @@ func TestPanicRestartsTheChildBehindTheSameRef(t *testing.T) {
 	require.ErrorIs(t, err, service.ErrPanicked, "that wraps the panic")
 	var pe *service.PanicError
 	require.ErrorAs(t, err, &pe)
-	assert.NotEmpty(t, pe.Stack)
+	assert.NotEmpty(t, pe.Stack())
 
 	got, err = ref.Call(ctx, "b")
 	require.NoError(t, err, "the next call waits for the new instance")

@@ -433,7 +433,7 @@ func TestAPanicBecomesThatRequestsError(t *testing.T) {
 				var pe *service.PanicError
 				require.ErrorAs(t, r.Err, &pe)
 				assert.Equal(t, "two", pe.Value)
-				assert.NotEmpty(t, pe.Stack)
+				assert.NotEmpty(t, pe.Stack())
 			}
 		})
 	}

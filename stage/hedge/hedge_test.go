@@ -460,7 +460,7 @@ func TestHedgePanicIsRaisedOnTheCaller(t *testing.T) {
 		var pe *service.PanicError
 		require.ErrorAs(t, asError(got), &pe)
 		assert.Equal(t, "hedge exploded", pe.Value)
-		assert.Contains(t, string(pe.Stack), "TestHedgePanicIsRaisedOnTheCaller", "the stack is the hedge's")
+		assert.Contains(t, string(pe.Stack()), "TestHedgePanicIsRaisedOnTheCaller", "the stack is the hedge's")
 	})
 	t.Run("a panic in the first attempt unwinds the caller and stops the hedge", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
