@@ -297,7 +297,9 @@ func TestW7ShedsTheExcess(t *testing.T) {
 	// 1,280 attempts, 64 per millisecond, against 32 calls of 1 ms in flight: about
 	// half must be shed.
 	rows := rowsByImpl(t, "W7", "0.01")
-	require.Len(t, rows, 3)
+	require.Len(t, rows, 5) // tower, tower-queue, tower-priority, failsafe, raw
+	assert.Contains(t, rows["tower-priority"], "shed_share_high")
+	assert.Contains(t, rows["tower-priority"], "shed_share_low")
 	for impl, row := range rows {
 		assert.Equal(t, 1280.0, row["calls"], impl)
 		assert.Equal(t, row["calls"], row["ok"].(float64)+row["shed"].(float64), impl)

@@ -3,9 +3,13 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sync/atomic"
 	"time"
 
 	tower "github.com/tower-go/tower"
+	"github.com/tower-go/tower/actor"
+	"github.com/tower-go/tower/mailbox"
 	"github.com/tower-go/tower/service"
 	"github.com/tower-go/tower/stage/loadshed"
 )
@@ -36,6 +40,8 @@ func init() {
 		Metric:  MetricGoodput,
 		Impls: []Impl{
 			{Name: ImplTower, Run: w7Tower},
+			{Name: "tower-queue", Run: w7Queue},
+			{Name: "tower-priority", Run: w7Priority},
 			{Name: ImplRaw, Run: w7Raw},
 		},
 	})
@@ -107,4 +113,133 @@ func w7Raw(_ context.Context, s Spec) (Result, error) {
 	}, func(err error) bool { return errors.Is(err, errShed) })
 	r.Note("a goroutine per caller; a 32-slot channel semaphore taken with a non-blocking select, shed when full")
 	return r, nil
+}
+
+// The queue of tower-queue and tower-priority: a buffer of w7Limit workers (so
+// that calls wait in its mailbox, where their delay is measured, and not in the
+// limit's queue) whose mailbox sheds by queue delay, in front of limit(32). Target
+// about the service time, interval five of them; the capacity holds more than an
+// interval of the excess arrivals (64 - 32 per ms), and a full mailbox fails fast.
+const (
+	w7Capacity = 1024
+	w7Target   = ioTime
+	w7Window   = 5 * ioTime
+)
+
+// w7QueueStack builds tower-queue's stack, with priorities if prio.
+func w7QueueStack(prio bool) (*tower.Stack[uint64, uint64], error) {
+	opts := []actor.Option{
+		actor.WithWorkers(w7Limit),
+		actor.WithQueueDelay(w7Target, w7Window),
+		actor.WithOverflow(mailbox.FailFast),
+	}
+	if prio {
+		opts = append(opts, actor.WithPriorities())
+	}
+	return tower.For[uint64, uint64]().
+		Buffer(w7Capacity, opts...).
+		ConcurrencyLimit(w7Limit).
+		Service(service.Func[uint64, uint64](sleepEcho))
+}
+
+// w7Queue: a short, managed queue instead of refusing at once: calls wait in the
+// buffer's mailbox while workers are busy, newest first once the queue stands
+// above 1 ms, and those that waited longer than 1 ms are shed once it has stood
+// above that for 5 ms.
+func w7Queue(_ context.Context, s Spec) (Result, error) {
+	st, err := w7QueueStack(false)
+	if err != nil {
+		return Result{}, err
+	}
+	var svc service.Service[uint64, uint64] = st
+	var kinds shedKinds
+	r := w7Run(s, func(ctx context.Context, x uint64) error {
+		res, err := svc.Call(ctx, x)
+		kinds.count(err)
+		return checkEcho(x, res, err)
+	}, isOverloaded)
+	kinds.set(&r)
+	r.Note(fmt.Sprintf("buffer(%d, 32 workers, queue delay target %v interval %v, fail fast when full), limit(32)", w7Capacity, w7Target, w7Window))
+	return r, stopStack(st)
+}
+
+// w7Priority: tower-queue's stack with priorities; even attempts are high
+// priority, odd ones low.
+func w7Priority(_ context.Context, s Spec) (Result, error) {
+	st, err := w7QueueStack(true)
+	if err != nil {
+		return Result{}, err
+	}
+	var svc service.Service[uint64, uint64] = st
+	high := service.WithPriority(context.Background(), service.PriorityHigh)
+	low := service.WithPriority(context.Background(), service.PriorityLow)
+	var shedHigh, shedLow, okHigh atomic.Int64
+	var kinds shedKinds
+	r := w7Run(s, func(_ context.Context, x uint64) error {
+		ctx, isHigh := low, x%2 == 0
+		if isHigh {
+			ctx = high
+		}
+		res, err := svc.Call(ctx, x)
+		kinds.count(err)
+		err = checkEcho(x, res, err)
+		switch {
+		case err == nil && isHigh:
+			okHigh.Add(1)
+		case err != nil && isOverloaded(err) && isHigh:
+			shedHigh.Add(1)
+		case err != nil && isOverloaded(err):
+			shedLow.Add(1)
+		}
+		return err
+	}, isOverloaded)
+	kinds.set(&r)
+	nHigh := float64((s.Calls + 1) / 2)
+	nLow := float64(s.Calls / 2)
+	r.Set("shed_share_high", round(float64(shedHigh.Load())/nHigh, 4))
+	r.Set("shed_share_low", round(float64(shedLow.Load())/max(nLow, 1), 4))
+	// What the bar can ask of high priority: its offered rate over what the 32
+	// slots can serve at the measured sleep, so the share of high calls that no
+	// scheduling could serve.
+	a, _ := r.Get("achievable_rps")
+	offered, _ := r.Get("offered_rps")
+	highOffered := offered.(float64) * nHigh / float64(s.Calls)
+	r.Set("high_offered_rps", round(highOffered, 0))
+	r.Set("shed_share_high_forced", round(max(0, 1-a.(float64)/highOffered), 4))
+	r.Set("ok_high", okHigh.Load())
+	r.Note("tower-queue's stack with buffer priorities (actor.WithPriorities); even attempts high priority, odd low; shed_share_high/low = shed over that class's attempts")
+	return r, stopStack(st)
+}
+
+// isOverloaded is what tower-queue and tower-priority count as shed: any refusal
+// for overload (queue delay, priority, a full mailbox).
+func isOverloaded(err error) bool { return errors.Is(err, service.ErrOverloaded) }
+
+func stopStack(st *tower.Stack[uint64, uint64]) error {
+	ctx, cancel := context.WithTimeout(context.Background(), stopTimeout)
+	defer cancel()
+	return st.Stop(ctx)
+}
+
+// shedKinds counts the refusals of the managed queue by kind.
+type shedKinds struct{ delay, priority, full atomic.Int64 }
+
+func (k *shedKinds) count(err error) {
+	switch {
+	case err == nil:
+	case errors.Is(err, actor.ErrQueueDelay):
+		k.delay.Add(1)
+	case errors.Is(err, actor.ErrPriority):
+		k.priority.Add(1)
+	case errors.Is(err, actor.ErrFull):
+		k.full.Add(1)
+	}
+}
+
+// set adds shed_delay (shed for queue delay), shed_priority (for a higher
+// priority) and shed_full (refused by a full mailbox).
+func (k *shedKinds) set(r *Result) {
+	r.Set("shed_delay", k.delay.Load())
+	r.Set("shed_priority", k.priority.Load())
+	r.Set("shed_full", k.full.Load())
 }
