@@ -271,6 +271,8 @@ func (a *Actor[Req, Res]) named(err error) error {
 		return a.errStopped
 	case mailbox.ErrFull:
 		return a.errFull
+	case mailbox.ErrQueueDelay:
+		return a.errDelay
 	}
 	return err
 }

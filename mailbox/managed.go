@@ -83,6 +83,14 @@ type queue[T any] struct {
 	belowAt int64
 	shedAt  int64
 	shed    bool
+	// The receives of the current target-long window and of the last whole one:
+	// how many calls the receivers take in one target, the queue that drains
+	// within it.
+	winStart, winCount, perTarget int64
+	// admit bounds the queue while overloaded: a send that finds admit or more
+	// messages queued is refused at once with ErrQueueDelay (its sender never
+	// waits to be shed). -1 while the mailbox is not overloaded.
+	admit atomic.Int64
 
 	shedDelay    atomic.Uint64
 	shedPriority atomic.Uint64
@@ -105,6 +113,7 @@ func newQueue[T any](capacity int, c *config[T]) *queue[T] {
 		levels = service.NumPriorities
 	}
 	q.levels = make([]deque[T], levels)
+	q.admit.Store(-1)
 	return q
 }
 
@@ -151,6 +160,10 @@ func (q *queue[T]) pick() (v T, shed bool, waited time.Duration) {
 	lifo := false
 	if q.codel {
 		now := q.now()
+		if d := now - q.winStart; d >= q.target {
+			q.perTarget = q.winCount * q.target / d
+			q.winStart, q.winCount = now, 0
+		}
 		oldest := int64(-1)
 		for i := range q.levels {
 			if d := &q.levels[i]; d.n > 0 && (oldest < 0 || d.front().at < oldest) {
@@ -163,6 +176,7 @@ func (q *queue[T]) pick() (v T, shed bool, waited time.Duration) {
 			lifo = true
 			since := max(oldest+q.target, q.belowAt)
 			if now-since >= q.interval || (q.shed && now-q.shedAt < q.interval) {
+				q.admit.Store(max(q.perTarget, 1))
 				for i := range q.levels { // lowest priority first
 					d := &q.levels[i]
 					if d.n > 0 && now-d.front().at > q.target {
@@ -175,7 +189,9 @@ func (q *queue[T]) pick() (v T, shed bool, waited time.Duration) {
 			}
 		} else {
 			q.belowAt = now
+			q.admit.Store(-1)
 		}
+		q.winCount++
 	}
 	for i := len(q.levels) - 1; i >= 0; i-- { // highest priority first
 		d := &q.levels[i]
@@ -217,6 +233,22 @@ func (m *Mailbox[T]) sendManaged(ctx context.Context, v T, wait bool) error {
 	q := m.q
 	p := q.level(v)
 	at := q.now()
+	if lim := q.admit.Load(); lim >= 0 && q.n.Load() >= lim {
+		// Overloaded, and the queue already holds what the receivers take in one
+		// target: refuse now rather than queue a message only to shed it later,
+		// unless a message of a lower priority can make room.
+		if p > 0 && q.priority != nil {
+			if victim, waited, ok := q.evict(v, p, at); ok {
+				m.gate.RUnlock()
+				q.shedPriority.Add(1)
+				q.drop(victim, ErrPriority, waited)
+				return nil
+			}
+		}
+		m.gate.RUnlock()
+		q.shedDelay.Add(1)
+		return ErrQueueDelay
+	}
 	select {
 	case q.room <- struct{}{}:
 		q.push(v, p, at)
