@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -17,22 +18,35 @@ import (
 
 func init() {
 	registerImpl("W5", Impl{Name: "gokit-rr", Run: func(_ context.Context, s Spec) (Result, error) {
-		return w5Gokit(s, func(e sd.Endpointer) lb.Balancer { return lb.NewRoundRobin(e) }, "go-kit lb.NewRoundRobin; no buffer, no load metric")
+		return w5Gokit(s, func(e sd.Endpointer, _ int64) lb.Balancer { return lb.NewRoundRobin(e) }, false,
+			"go-kit lb.NewRoundRobin shared by the callers; no buffer, no load metric")
 	}})
 	registerImpl("W5", Impl{Name: "gokit-random", Run: func(_ context.Context, s Spec) (Result, error) {
-		return w5Gokit(s, func(e sd.Endpointer) lb.Balancer { return lb.NewRandom(e, time.Now().UnixNano()) }, "go-kit lb.NewRandom; no buffer, no load metric")
+		// lb.NewRandom's rand.Rand is not safe for concurrent use (the race
+		// detector reports it), so each caller gets its own balancer over the
+		// shared endpoints, as a go-kit user must do.
+		return w5Gokit(s, func(e sd.Endpointer, seed int64) lb.Balancer { return lb.NewRandom(e, seed) }, true,
+			"go-kit lb.NewRandom, one per caller (it is not safe for concurrent use); no buffer, no load metric")
 	}})
 }
 
-func w5Gokit(s Spec, mk func(sd.Endpointer) lb.Balancer, note string) (Result, error) {
+func w5Gokit(s Spec, mk func(sd.Endpointer, int64) lb.Balancer, perCaller bool, note string) (Result, error) {
 	served := make([]atomic.Int64, w5Endpoints)
 	eps := make(sd.FixedEndpointer, w5Endpoints)
 	for i := range eps {
 		f := w5Sleep(i, true, served)
 		eps[i] = endpoint.Endpoint(func(ctx context.Context, req any) (any, error) { return f(ctx, req.(uint64)) })
 	}
-	bal := mk(eps)
-	r := measurePar(s.Callers, s.Calls, func(int) func(context.Context, uint64) error {
+	seed := time.Now().UnixNano()
+	shared := mk(eps, seed)
+	var mu sync.Mutex
+	r := measurePar(s.Callers, s.Calls, func(i int) func(context.Context, uint64) error {
+		bal := shared
+		if perCaller {
+			mu.Lock()
+			bal = mk(eps, seed+int64(i)+1)
+			mu.Unlock()
+		}
 		return func(ctx context.Context, x uint64) error {
 			e, err := bal.Endpoint()
 			if err != nil {
