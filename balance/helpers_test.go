@@ -61,6 +61,21 @@ func newSource(t *testing.T) *source {
 	ch := make(chan change, 64)
 	c, err := discover.NewChannel[string, discover.Endpoint[int, int]](ch)
 	require.NoError(t, err)
+	// Changes still in the channel when the test ends were never delivered, so no
+	// balancer owns their endpoints: stop them here. (t.Cleanup runs last in, first
+	// out, so this runs after the cleanup of a balancer built over the source.)
+	t.Cleanup(func() {
+		for {
+			select {
+			case c := <-ch:
+				if c.Op == discover.OpInsert && c.Value.Scope != nil {
+					_ = c.Value.Scope.Stop(context.Background())
+				}
+			default:
+				return
+			}
+		}
+	})
 	return &source{ch: ch, Channel: c, reports: make(chan struct{}, 16)}
 }
 
