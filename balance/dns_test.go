@@ -26,10 +26,10 @@ import (
 func TestDNS(t *testing.T) {
 	const refresh = 30 * time.Second
 	s := startDNS(t)
-	s.setHost("web.test.", "127.0.0.1", "127.0.0.2")
+	s.SetHost("web.test.", "127.0.0.1", "127.0.0.2")
 	clock := newFakeClock()
 	start := clock.Now()
-	dnsSrc, err := discover.NewDNS("web.test.", 80, discover.DNSConfig{Resolver: s.resolver(), Refresh: refresh, Clock: clock})
+	dnsSrc, err := discover.NewDNS("web.test.", 80, discover.DNSConfig{Resolver: s.Resolver(), Refresh: refresh, Clock: clock})
 	require.NoError(t, err)
 	defer func() { require.NoError(t, dnsSrc.Stop(context.Background())) }()
 
@@ -87,8 +87,8 @@ func TestDNS(t *testing.T) {
 		})
 	}
 
-	s.setHost("web.test.", "127.0.0.2", "127.0.0.3") // .3 added, .1 removed
-	clock.waitFor(t, start.Add(refresh))             // the source waits for its next refresh
+	s.SetHost("web.test.", "127.0.0.2", "127.0.0.3") // .3 added, .1 removed
+	clock.WaitFor(t, start.Add(refresh))             // the source waits for its next refresh
 	clock.Advance(refresh)                           // one refresh interval
 	require.EventuallyWithT(t, func(c *assert.CollectT) { keys(c, 2, 3) }, 10*time.Second, time.Millisecond)
 	mu.Lock()

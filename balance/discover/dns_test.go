@@ -68,7 +68,7 @@ func newSource(t *testing.T, s *dnsServer, mk func(cfg discover.DNSConfig) (*dis
 	t.Helper()
 	clock, ev := newFakeClock(), new(events)
 	src, err := mk(discover.DNSConfig{
-		Resolver: s.resolver(), Refresh: refresh, MinInterval: minInterval, Clock: clock, Events: ev.add,
+		Resolver: s.Resolver(), Refresh: refresh, MinInterval: minInterval, Clock: clock, Events: ev.add,
 	})
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, src.Stop(context.Background())) })
@@ -78,7 +78,7 @@ func newSource(t *testing.T, s *dnsServer, mk func(cfg discover.DNSConfig) (*dis
 func TestDNS(t *testing.T) {
 	t.Run("an added and a removed A record show as one insert and one remove within one refresh", func(t *testing.T) {
 		s := startDNS(t)
-		s.setHost("web.test.", "10.0.0.1", "10.0.0.2")
+		s.SetHost("web.test.", "10.0.0.1", "10.0.0.2")
 		src, clock, ev := newSource(t, s, func(cfg discover.DNSConfig) (*discover.DNS, error) {
 			return discover.NewDNS("web.test.", 8080, cfg)
 		})
@@ -88,12 +88,12 @@ func TestDNS(t *testing.T) {
 			discover.Insert(ap("10.0.0.1:8080"), discover.Addr{AddrPort: ap("10.0.0.1:8080"), Target: "web.test.", Weight: 1}),
 			discover.Insert(ap("10.0.0.2:8080"), discover.Addr{AddrPort: ap("10.0.0.2:8080"), Target: "web.test.", Weight: 1}),
 		}, got)
-		clock.waitFor(t, t0.Add(refresh))
+		clock.WaitFor(t, t0.Add(refresh))
 		none(t, src)
 
-		s.setHost("web.test.", "10.0.0.2", "10.0.0.3") // add .3, remove .1
+		s.SetHost("web.test.", "10.0.0.2", "10.0.0.3") // add .3, remove .1
 		clock.Advance(refresh)
-		clock.waitFor(t, t0.Add(2*refresh)) // the refresh is done
+		clock.WaitFor(t, t0.Add(2*refresh)) // the refresh is done
 		got = take(t, src, 2)
 		assert.Equal(t, []dnsChange{
 			discover.Insert(ap("10.0.0.3:8080"), discover.Addr{AddrPort: ap("10.0.0.3:8080"), Target: "web.test.", Weight: 1}),
@@ -104,7 +104,7 @@ func TestDNS(t *testing.T) {
 	})
 	t.Run("A and AAAA, or one family", func(t *testing.T) {
 		s := startDNS(t)
-		s.setHost("dual.test.", "10.0.0.1", "fd00::1")
+		s.SetHost("dual.test.", "10.0.0.1", "fd00::1")
 		src, _, _ := newSource(t, s, func(cfg discover.DNSConfig) (*discover.DNS, error) {
 			return discover.NewDNS("dual.test.", 80, cfg)
 		})
@@ -121,10 +121,10 @@ func TestDNS(t *testing.T) {
 	})
 	t.Run("SRV: the lowest priority group, with weights and ports", func(t *testing.T) {
 		s := startDNS(t)
-		s.setHost("a.test.", "10.0.1.1")
-		s.setHost("b.test.", "10.0.1.2", "10.0.1.3")
-		s.setHost("backup.test.", "10.0.2.1")
-		s.setSRV("_http._tcp.svc.test.",
+		s.SetHost("a.test.", "10.0.1.1")
+		s.SetHost("b.test.", "10.0.1.2", "10.0.1.3")
+		s.SetHost("backup.test.", "10.0.2.1")
+		s.SetSRV("_http._tcp.svc.test.",
 			&dns.SRV{Priority: 10, Weight: 5, Port: 8001, Target: "a.test."},
 			&dns.SRV{Priority: 10, Weight: 1, Port: 8002, Target: "b.test."},
 			&dns.SRV{Priority: 20, Weight: 9, Port: 9000, Target: "backup.test."},
@@ -139,14 +139,14 @@ func TestDNS(t *testing.T) {
 			discover.Insert(ap("10.0.1.2:8002"), discover.Addr{AddrPort: ap("10.0.1.2:8002"), Target: "b.test.", Priority: 10, Weight: 1}),
 			discover.Insert(ap("10.0.1.3:8002"), discover.Addr{AddrPort: ap("10.0.1.3:8002"), Target: "b.test.", Priority: 10, Weight: 1}),
 		}, got, "the priority-20 backup is not used while priority 10 resolves")
-		clock.waitFor(t, t0.Add(refresh))
+		clock.WaitFor(t, t0.Add(refresh))
 		none(t, src)
 
 		// The priority-10 targets stop resolving: the backup group takes over.
-		s.removeHost("a.test.")
-		s.removeHost("b.test.")
+		s.RemoveHost("a.test.")
+		s.RemoveHost("b.test.")
 		clock.Advance(refresh)
-		clock.waitFor(t, t0.Add(2*refresh))
+		clock.WaitFor(t, t0.Add(2*refresh))
 		got = take(t, src, 4)
 		assert.Equal(t, discover.Insert(ap("10.0.2.1:9000"), discover.Addr{AddrPort: ap("10.0.2.1:9000"), Target: "backup.test.", Priority: 20, Weight: 9}), got[0])
 		removed := map[netip.AddrPort]bool{}
@@ -159,17 +159,17 @@ func TestDNS(t *testing.T) {
 	})
 	t.Run("a weight change is an insert that replaces the endpoint", func(t *testing.T) {
 		s := startDNS(t)
-		s.setHost("a.test.", "10.0.1.1")
-		s.setSRV("_x._tcp.w.test.", &dns.SRV{Priority: 1, Weight: 5, Port: 80, Target: "a.test."})
+		s.SetHost("a.test.", "10.0.1.1")
+		s.SetSRV("_x._tcp.w.test.", &dns.SRV{Priority: 1, Weight: 5, Port: 80, Target: "a.test."})
 		src, clock, _ := newSource(t, s, func(cfg discover.DNSConfig) (*discover.DNS, error) {
 			return discover.NewSRV("_x._tcp.w.test.", cfg)
 		})
 		t0 := clock.Now()
 		assert.Equal(t, uint16(5), take(t, src, 1)[0].Value.Weight)
-		clock.waitFor(t, t0.Add(refresh))
-		s.setSRV("_x._tcp.w.test.", &dns.SRV{Priority: 1, Weight: 7, Port: 80, Target: "a.test."})
+		clock.WaitFor(t, t0.Add(refresh))
+		s.SetSRV("_x._tcp.w.test.", &dns.SRV{Priority: 1, Weight: 7, Port: 80, Target: "a.test."})
 		clock.Advance(refresh)
-		clock.waitFor(t, t0.Add(2*refresh))
+		clock.WaitFor(t, t0.Add(2*refresh))
 		c := take(t, src, 1)[0]
 		assert.Equal(t, discover.OpInsert, c.Op)
 		assert.Equal(t, uint16(7), c.Value.Weight)
@@ -177,54 +177,54 @@ func TestDNS(t *testing.T) {
 	})
 	t.Run("a resolution error keeps the last good set", func(t *testing.T) {
 		s := startDNS(t)
-		s.setHost("web.test.", "10.0.0.1")
+		s.SetHost("web.test.", "10.0.0.1")
 		src, clock, ev := newSource(t, s, func(cfg discover.DNSConfig) (*discover.DNS, error) {
 			return discover.NewDNS("web.test.", 80, cfg)
 		})
 		t0 := clock.Now()
 		take(t, src, 1)
-		clock.waitFor(t, t0.Add(refresh))
+		clock.WaitFor(t, t0.Add(refresh))
 
-		s.setFail(true)
+		s.SetFail(true)
 		clock.Advance(refresh)
-		clock.waitFor(t, t0.Add(2*refresh))
+		clock.WaitFor(t, t0.Add(2*refresh))
 		none(t, src) // SERVFAIL removed nothing
-		s.setFail(false)
-		s.removeHost("web.test.") // NXDOMAIN: no endpoints, also kept
+		s.SetFail(false)
+		s.RemoveHost("web.test.") // NXDOMAIN: no endpoints, also kept
 		clock.Advance(refresh)
-		clock.waitFor(t, t0.Add(3*refresh))
+		clock.WaitFor(t, t0.Add(3*refresh))
 		none(t, src)
 		assert.Equal(t, []discover.EventKind{discover.EventResolved, discover.EventResolveFailed, discover.EventResolveFailed}, ev.kinds())
 
-		s.setHost("web.test.", "10.0.0.9") // the next good answer is diffed against the kept set
+		s.SetHost("web.test.", "10.0.0.9") // the next good answer is diffed against the kept set
 		clock.Advance(refresh)
-		clock.waitFor(t, t0.Add(4*refresh))
+		clock.WaitFor(t, t0.Add(4*refresh))
 		got := take(t, src, 2)
 		assert.Equal(t, ap("10.0.0.9:80"), got[0].Key)
 		assert.Equal(t, discover.Remove[netip.AddrPort, discover.Addr](ap("10.0.0.1:80")), got[1])
 	})
 	t.Run("ReportFailure re-resolves early, bounded by the minimum interval", func(t *testing.T) {
 		s := startDNS(t)
-		s.setHost("web.test.", "10.0.0.1")
+		s.SetHost("web.test.", "10.0.0.1")
 		src, clock, _ := newSource(t, s, func(cfg discover.DNSConfig) (*discover.DNS, error) {
 			return discover.NewDNS("web.test.", 80, cfg)
 		})
 		t0 := clock.Now()
 		take(t, src, 1)
-		clock.waitFor(t, t0.Add(refresh))
-		require.Equal(t, 1, s.count("A", "web.test."))
+		clock.WaitFor(t, t0.Add(refresh))
+		require.Equal(t, 1, s.Count("A", "web.test."))
 
 		clock.Advance(300 * time.Millisecond)
 		for range 5 {
 			src.ReportFailure() // folded into one resolution
 		}
-		clock.waitFor(t, t0.Add(minInterval)) // waits for the rest of the minimum interval
+		clock.WaitFor(t, t0.Add(minInterval)) // waits for the rest of the minimum interval
 		clock.Advance(699 * time.Millisecond)
-		assert.Equal(t, 1, s.count("A", "web.test."), "not before the minimum interval")
-		s.setHost("web.test.", "10.0.0.2")
+		assert.Equal(t, 1, s.Count("A", "web.test."), "not before the minimum interval")
+		s.SetHost("web.test.", "10.0.0.2")
 		clock.Advance(time.Millisecond)
-		clock.waitFor(t, t0.Add(minInterval+refresh))
-		assert.Equal(t, 2, s.count("A", "web.test."))
+		clock.WaitFor(t, t0.Add(minInterval+refresh))
+		assert.Equal(t, 2, s.Count("A", "web.test."))
 		got := take(t, src, 2)
 		assert.Equal(t, ap("10.0.0.2:80"), got[0].Key)
 		assert.Equal(t, discover.OpRemove, got[1].Op)
@@ -232,13 +232,13 @@ func TestDNS(t *testing.T) {
 		// Long after the last resolution, a report resolves at once.
 		clock.Advance(10 * time.Second)
 		src.ReportFailure()
-		clock.waitFor(t, t0.Add(minInterval+10*time.Second+refresh))
-		assert.Equal(t, 3, s.count("A", "web.test."))
+		clock.WaitFor(t, t0.Add(minInterval+10*time.Second+refresh))
+		assert.Equal(t, 3, s.Count("A", "web.test."))
 	})
 	t.Run("Stop ends the goroutine; Next then reports ErrClosed", func(t *testing.T) {
 		s := startDNS(t)
-		s.setHost("web.test.", "10.0.0.1")
-		src, err := discover.NewDNS("web.test.", 80, discover.DNSConfig{Resolver: s.resolver(), Clock: newFakeClock()})
+		s.SetHost("web.test.", "10.0.0.1")
+		src, err := discover.NewDNS("web.test.", 80, discover.DNSConfig{Resolver: s.Resolver(), Clock: newFakeClock()})
 		require.NoError(t, err)
 		sc := new(service.Scope)
 		require.NoError(t, sc.Own(t.Context(), src))
