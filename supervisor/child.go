@@ -46,6 +46,34 @@ type instance[Req, Res any] struct {
 
 var closedCh = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
 
+// childService is the actor's service: the indirection to the child's current
+// instance. One pointer, so that handing it to the actor allocates nothing.
+type childService[Req, Res any] struct{ c *Child[Req, Res] }
+
+func (s childService[Req, Res]) Call(ctx context.Context, req Req) (Res, error) {
+	return s.c.serve(ctx, req)
+}
+
+// workerOptions are the actor options of the common fixed pools, made once.
+var workerOptions = func() (o [9]actor.Option) {
+	for i := 1; i < len(o); i++ {
+		o[i] = actor.WithWorkers(i)
+	}
+	return o
+}()
+
+// workersOption returns actor.WithWorkers(n), shared for small n.
+func workersOption(n int) actor.Option {
+	if n < len(workerOptions) {
+		return workerOptions[n]
+	}
+	return actor.WithWorkers(n)
+}
+
+// stoppedErr is the final error of a child stopped normally, shared so that
+// storing it allocates nothing.
+var stoppedErr error = ErrStopped
+
 // Add adds a service child to s, built from spec, and returns it once its first
 // instance is made: the factory is called here, bounded by ctx, and if it fails
 // (or panics) Add returns its error and adds nothing. Add may be called at any
@@ -74,14 +102,15 @@ func Add[Req, Res any](ctx context.Context, s *Supervisor, spec Spec[Req, Res]) 
 	if err != nil {
 		return nil, fmt.Errorf("supervisor: child %s: factory: %w", c.nb.path, err)
 	}
-	opts := []actor.Option{actor.WithName(spec.Name)}
+	var buf [3]actor.Option
+	opts := append(buf[:0], actor.WithName(spec.Name))
 	if spec.Workers > 0 {
-		opts = append(opts, actor.WithWorkers(spec.Workers))
+		opts = append(opts, workersOption(spec.Workers))
 	}
 	if spec.MaxWorkers > 0 {
 		opts = append(opts, actor.WithMaxWorkers(spec.MaxWorkers))
 	}
-	a, err := actor.Spawn(service.Func[Req, Res](c.serve), spec.Capacity, opts...)
+	a, err := actor.Spawn[Req, Res](childService[Req, Res]{c}, spec.Capacity, opts...)
 	if err != nil {
 		stopService(context.Background(), svc, spec.Shutdown)
 		return nil, fmt.Errorf("supervisor: child %s: %w", c.nb.path, err)
@@ -242,7 +271,11 @@ func (c *Child[Req, Res]) downLocked(in *instance[Req, Res]) {
 func (c *Child[Req, Res]) setFinal(err error) {
 	c.endOnce.Do(func() {
 		c.mu.Lock()
-		c.final.Store(&err)
+		if err == ErrStopped {
+			c.final.Store(&stoppedErr)
+		} else {
+			c.final.Store(&err)
+		}
 		if err != ErrStopped {
 			c.downLocked(c.cur.Load())
 		}
