@@ -27,7 +27,7 @@ type Child[Req, Res any] struct {
 	cur     atomic.Pointer[instance[Req, Res]] // nil while restarting
 	final   atomic.Pointer[error]              // set once the child ends for good
 	mu      sync.Mutex                         // guards upCh, last, and changes of cur
-	upCh    chan struct{}                      // closed while cur is set
+	upCh    chan struct{}                      // closed while cur is set (closedCh once up)
 	last    *instance[Req, Res]                // the instance to stop on halt
 	closing chan struct{}                      // closed when final is set
 	endOnce sync.Once
@@ -40,7 +40,7 @@ type instance[Req, Res any] struct {
 	gen    uint64
 	failed atomic.Bool
 	acc    *accrual
-	quit   chan struct{} // closed when the instance is stopped: its health check ends
+	quit   chan struct{} // closed when the instance is stopped: its health check ends (nil without one)
 	once   sync.Once
 }
 
@@ -96,7 +96,7 @@ func Add[Req, Res any](ctx context.Context, s *Supervisor, spec Spec[Req, Res]) 
 		sup:     s,
 		spec:    spec,
 		closing: make(chan struct{}),
-		upCh:    make(chan struct{}),
+		upCh:    closedCh, // not up yet, but no call can reach serve before the first install
 	}
 	svc, err := c.make(ctx)
 	if err != nil {
@@ -208,7 +208,10 @@ func (c *Child[Req, Res]) make(ctx context.Context) (svc service.Service[Req, Re
 
 // installLocked makes svc the current instance. Under the supervisor's mu.
 func (c *Child[Req, Res]) installLocked(svc service.Service[Req, Res], gen uint64) {
-	in := &instance[Req, Res]{svc: svc, gen: gen, quit: make(chan struct{})}
+	in := &instance[Req, Res]{svc: svc, gen: gen}
+	if c.spec.Health != nil {
+		in.quit = make(chan struct{})
+	}
 	in.ready, _ = svc.(service.Readier)
 	if c.spec.Accrual.on() {
 		in.acc = newAccrual(&c.spec.Accrual)
@@ -218,7 +221,10 @@ func (c *Child[Req, Res]) installLocked(svc service.Service[Req, Res], gen uint6
 	old := c.last
 	c.last = in
 	c.cur.Store(in)
-	close(c.upCh)
+	if c.upCh != closedCh {
+		close(c.upCh)
+		c.upCh = closedCh
+	}
 	c.mu.Unlock()
 	if old != nil { // not halted (cannot happen in a plan; kept safe)
 		c.sup.group.Go(func() { old.stop(context.Background(), c.spec.Shutdown) })
@@ -262,7 +268,9 @@ func (c *Child[Req, Res]) halt(ctx context.Context) {
 func (c *Child[Req, Res]) downLocked(in *instance[Req, Res]) {
 	if in != nil && c.cur.Load() == in {
 		c.cur.Store(nil)
-		c.upCh = make(chan struct{})
+		if c.final.Load() == nil { // else waiting calls return the final error
+			c.upCh = make(chan struct{})
+		}
 	}
 }
 
@@ -440,7 +448,9 @@ func (in *instance[Req, Res]) stop(ctx context.Context, d time.Duration) {
 }
 
 func (in *instance[Req, Res]) stopCtx(ctx context.Context) {
-	in.once.Do(func() { close(in.quit) })
+	if in.quit != nil {
+		in.once.Do(func() { close(in.quit) })
+	}
 	if st, ok := in.svc.(service.Stopper); ok {
 		_ = st.Stop(ctx)
 	}
