@@ -105,6 +105,22 @@ func (q *Queue) TryAcquire() int {
 	}
 }
 
+// TryAcquireReserve is TryAcquire that leaves reserve permits free: it takes a
+// permit only if, with it, at most Limit-reserve are held and nobody is waiting.
+// A reserve of 0 is TryAcquire; a reserve at or above the limit takes nothing.
+// It never blocks and allocates nothing.
+func (q *Queue) TryAcquireReserve(reserve int) int {
+	for {
+		st := q.state.Load()
+		if st >= q.n.Load()-int64(reserve) { // the reserve would be touched, or waiters queued ahead
+			return 0
+		}
+		if q.state.CompareAndSwap(st, st+1) {
+			return int(st + 1)
+		}
+	}
+}
+
 // Acquire takes a permit, waiting (first in, first out) until one is free or ctx
 // ends; then it returns ctx.Err() and holds nothing. It returns the number of
 // permits held with this one. A free permit is taken without looking at ctx; a

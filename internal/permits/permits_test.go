@@ -125,3 +125,16 @@ func TestWaitersAreServedHighestPriorityFirst(t *testing.T) {
 		assert.Zero(t, q.Waiting())
 	})
 }
+
+func TestTryAcquireReserveLeavesTheReserveFree(t *testing.T) {
+	q := newQueue(4, false)
+	assert.Equal(t, 1, q.TryAcquireReserve(2))
+	assert.Equal(t, 2, q.TryAcquireReserve(2))
+	assert.Equal(t, 0, q.TryAcquireReserve(2), "two held, two reserved")
+	assert.Equal(t, 2, q.Held())
+	assert.Equal(t, 3, q.TryAcquireReserve(0), "no reserve takes any free permit")
+	assert.Equal(t, 0, q.TryAcquireReserve(4), "a reserve of the whole limit takes nothing")
+	require.True(t, q.Release())
+	assert.Equal(t, 0, q.TryAcquireReserve(2), "three would be held with it, above 4-2")
+	assert.Equal(t, 3, q.TryAcquire())
+}

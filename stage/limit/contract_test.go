@@ -47,6 +47,24 @@ func TestBadInput(t *testing.T) {
 		{"a nil shared limit", func() (*limit.Concurrency[int, int], error) { return limit.NewWithShared(double, nil) }, "limit: shared limit is nil"},
 		{"a zero shared limit", func() (*limit.Concurrency[int, int], error) { return limit.NewWithShared(double, &limit.Shared{}) }, "limit: zero Shared has no permits (make one with NewShared)"},
 		{"a nil option over a shared limit", func() (*limit.Concurrency[int, int], error) { return limit.NewWithShared(double, shared, nil) }, "limit: option is nil"},
+		{"a reserve for low", func() (*limit.Concurrency[int, int], error) {
+			return limit.New(double, 4, limit.WithReserve(service.PriorityLow, 1))
+		}, "limit: reserve priority must be above low and at most critical, got low"},
+		{"a reserve above critical", func() (*limit.Concurrency[int, int], error) {
+			return limit.New(double, 4, limit.WithReserve(service.PriorityCritical+1, 1))
+		}, "limit: reserve priority must be above low and at most critical, got Priority(4)"},
+		{"a zero reserve", func() (*limit.Concurrency[int, int], error) {
+			return limit.New(double, 4, limit.WithReserve(service.PriorityHigh, 0))
+		}, "limit: reserve must be at least 1, got 0"},
+		{"a negative reserve", func() (*limit.Concurrency[int, int], error) {
+			return limit.New(double, 4, limit.WithReserve(service.PriorityHigh, math.MinInt))
+		}, "limit: reserve must be at least 1, got -9223372036854775808"},
+		{"a reserve of the whole limit", func() (*limit.Concurrency[int, int], error) {
+			return limit.New(double, 4, limit.WithReserve(service.PriorityHigh, 4))
+		}, "limit: reserve 4 must be below the limit 4"},
+		{"a huge reserve over a shared limit", func() (*limit.Concurrency[int, int], error) {
+			return limit.NewWithShared(double, shared, limit.WithReserve(service.PriorityNormal, math.MaxInt))
+		}, "limit: reserve 9223372036854775807 must be below the limit 1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, err := tc.make()

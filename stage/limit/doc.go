@@ -41,6 +41,14 @@
 // call. That makes the stage the atomic decision point for load shedding: package
 // loadshed over a limit of 32 sheds exactly when 32 calls are in flight.
 //
+// Priorities: [WithPriority] orders the wait list by the callers' priority
+// (service.PriorityOf), highest first. [WithReserve] keeps permits for higher
+// priorities on the refusing paths: a lower-priority TryCall (so load shedding
+// over the limit) or reject-mode Call is refused with [ErrReserved] (which matches
+// ErrLimited and service.ErrOverloaded) when taking a permit would leave fewer
+// than the reserve free, while a higher one takes any free permit. Under
+// overload the lowest priorities are thus shed first.
+//
 // # Events
 //
 // One decision, one event. The stage reports the decisions it makes in its own
@@ -48,7 +56,9 @@
 // service.EventTimedOut (with Elapsed, the time queued) for a Call whose deadline
 // passed while it waited for a permit. A refusal on the TryCall path is made on
 // behalf of the stage that asked for the non-blocking call (package loadshed),
-// and that stage reports it, with an error that wraps ErrLimited; the limit emits
+// and that stage reports it, with an error that wraps ErrLimited (or ErrReserved);
+// a reject-mode refusal for a reserve is an EventShed whose Err is ErrReserved, with
+// no Elapsed (nothing waited). The limit emits
 // nothing for it.
 //
 // # Cancellation

@@ -25,6 +25,8 @@ type Concurrency[Req, Res any] struct {
 	sem      *Shared
 	reject   bool
 	priority bool
+	reserved bool
+	reserve  [service.NumPriorities]int
 	events   service.EventFunc
 }
 
@@ -70,18 +72,32 @@ func newConcurrency[Req, Res any](next service.Next[Req, Res], sem *Shared, opts
 	if err != nil {
 		return nil, err
 	}
-	return &Concurrency[Req, Res]{Next: next, sem: sem, reject: cfg.reject, priority: cfg.priority, events: cfg.events}, nil
+	if cfg.reserved && cfg.reserve[service.PriorityLow] >= sem.Limit() {
+		return nil, fmt.Errorf("limit: reserve %d must be below the limit %d", cfg.reserve[service.PriorityLow], sem.Limit())
+	}
+	return &Concurrency[Req, Res]{
+		Next: next, sem: sem, reject: cfg.reject, priority: cfg.priority,
+		reserved: cfg.reserved, reserve: cfg.reserve, events: cfg.events,
+	}, nil
 }
 
 // Call takes a permit, calls the inner service, and gives the permit back when the
 // inner call returns, even if it panics. With no permit free, Call waits for one
 // (first in, first out), bounded by ctx, and returns ctx.Err() if ctx ends first
 // (emitting service.EventTimedOut if ctx's deadline passed while it waited); in
-// reject mode it fails at once with [ErrLimited] and emits service.EventShed.
+// reject mode it fails at once with [ErrLimited] and emits service.EventShed, and
+// with [WithReserve] a call of a lower priority that would take a reserved permit
+// fails the same way with [ErrReserved].
 // These are the stage's own decisions, so the stage reports them. A free permit is
 // taken without looking at ctx: the inner service sees ctx and answers for it.
 func (c *Concurrency[Req, Res]) Call(ctx context.Context, req Req) (Res, error) {
-	if !c.sem.TryAcquire() {
+	if c.reject && c.reserved {
+		if err := c.tryAcquire(ctx); err != nil {
+			c.events.Emit(service.Event{Stage: stageName, Kind: service.EventShed, Err: err})
+			var zero Res
+			return zero, err
+		}
+	} else if !c.sem.TryAcquire() {
 		if err := c.wait(ctx); err != nil {
 			var zero Res
 			return zero, err
@@ -111,10 +127,32 @@ func (c *Concurrency[Req, Res]) wait(ctx context.Context) error {
 	return err
 }
 
+// tryAcquire takes a permit without waiting, leaving free the reserve of ctx's
+// priority (see WithReserve): nil, ErrLimited, or ErrReserved if a permit was free
+// but reserved.
+func (c *Concurrency[Req, Res]) tryAcquire(ctx context.Context) error {
+	if !c.reserved {
+		if c.sem.TryAcquire() {
+			return nil
+		}
+		return ErrLimited
+	}
+	r := c.reserve[service.PriorityOf(ctx)]
+	if c.sem.q.TryAcquireReserve(r) > 0 {
+		return nil
+	}
+	if r > 0 && c.sem.q.Free() {
+		return ErrReserved
+	}
+	return ErrLimited
+}
+
 // stageName is the Stage of the limit's events.
 const stageName = "limit"
 
-// TryCall takes a permit without waiting, or fails at once with [ErrLimited]; then
+// TryCall takes a permit without waiting, or fails at once with [ErrLimited] (or
+// [ErrReserved] if the free permits are reserved for higher priorities than
+// ctx's, see [WithReserve]); then
 // it makes the inner service's non-blocking call, so that a full inner service
 // also fails at once, and gives the permit back when that returns. The decision
 // is atomic: there is no window between a check and the taking of the permit.
@@ -123,9 +161,9 @@ const stageName = "limit"
 // the stage that asked for it (load shedding), which reports it, with an error
 // that wraps ErrLimited.
 func (c *Concurrency[Req, Res]) TryCall(ctx context.Context, req Req) (Res, error) {
-	if !c.sem.TryAcquire() {
+	if err := c.tryAcquire(ctx); err != nil {
 		var zero Res
-		return zero, ErrLimited
+		return zero, err
 	}
 	defer c.sem.Release()
 	return c.Next.TryCall(ctx, req)

@@ -412,3 +412,102 @@ func TestWithPriorityServesTheHighestWaitingPriorityFirst(t *testing.T) {
 			service.PriorityNormal, service.PriorityLow}, order)
 	})
 }
+
+func TestWithReserveShedsTheLowestPriorityFirst(t *testing.T) {
+	low := service.WithPriority(context.Background(), service.PriorityLow)
+	normal := context.Background() // PriorityNormal
+	high := service.WithPriority(context.Background(), service.PriorityHigh)
+	critical := service.WithPriority(context.Background(), service.PriorityCritical)
+	// low calls leave 2 permits free, normal ones 1, high and critical take any
+	opts := []limit.Option{limit.WithReserve(service.PriorityNormal, 2), limit.WithReserve(service.PriorityHigh, 1)}
+
+	for _, reject := range []bool{false, true} {
+		name := "TryCall"
+		if reject {
+			name = "reject-mode Call"
+		}
+		t.Run(name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				g := newGated()
+				var rec recorder
+				o := append([]limit.Option{limit.WithEvents(rec.Emit)}, opts...)
+				if reject {
+					o = append(o, limit.WithReject())
+				}
+				svc, err := limit.New[int, int](g, 4, o...)
+				require.NoError(t, err)
+				call := func(ctx context.Context) (int, error) {
+					if reject {
+						return svc.Call(ctx, 1)
+					}
+					return svc.TryCall(ctx, 1)
+				}
+				errs := make(chan error, 8)
+				start := func(ctx context.Context) { go func() { _, err := call(ctx); errs <- err }() }
+				start(low)
+				start(low) // leaves 2 free, low's reserve
+				synctest.Wait()
+				assert.Equal(t, 2, svc.InFlight())
+				start(low) // would leave 1 free: refused
+				synctest.Wait()
+				require.Len(t, errs, 1)
+				err = <-errs
+				require.ErrorIs(t, err, limit.ErrReserved)
+				require.ErrorIs(t, err, limit.ErrLimited)
+				require.ErrorIs(t, err, service.ErrOverloaded)
+
+				start(normal) // leaves 1 free, normal's reserve
+				synctest.Wait()
+				assert.Equal(t, 3, svc.InFlight())
+				start(normal) // would leave 0 free: refused
+				synctest.Wait()
+				require.ErrorIs(t, <-errs, limit.ErrReserved)
+				start(high) // takes the last permit
+				synctest.Wait()
+				assert.Equal(t, 4, svc.InFlight())
+				start(critical) // none free: limited, not reserved
+				synctest.Wait()
+				err = <-errs
+				require.ErrorIs(t, err, limit.ErrLimited)
+				assert.NotErrorIs(t, err, limit.ErrReserved)
+				assert.Equal(t, int64(4), g.calls.Load(), "refused calls never reach the service")
+
+				if reject {
+					assert.Equal(t, []service.Event{
+						{Stage: "limit", Kind: service.EventShed, Err: limit.ErrReserved},
+						{Stage: "limit", Kind: service.EventShed, Err: limit.ErrReserved},
+						{Stage: "limit", Kind: service.EventShed, Err: limit.ErrLimited},
+					}, rec.All())
+				} else {
+					assert.Empty(t, rec.All(), "TryCall refusals are reported by the stage that asked")
+				}
+				for range 4 {
+					g.release <- struct{}{}
+				}
+				synctest.Wait()
+				for range 4 {
+					require.NoError(t, <-errs)
+				}
+				assert.Equal(t, 0, svc.InFlight())
+			})
+		})
+	}
+
+	t.Run("a waiting Call is not held to the reserve", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			g := newGated()
+			svc, err := limit.New[int, int](g, 3, opts[0])
+			require.NoError(t, err)
+			done := make(chan error, 2)
+			for range 2 {
+				go func() { _, err := svc.Call(low, 1); done <- err }()
+			}
+			synctest.Wait()
+			assert.Equal(t, 2, svc.InFlight())
+			g.release <- struct{}{}
+			g.release <- struct{}{}
+			require.NoError(t, <-done)
+			require.NoError(t, <-done)
+		})
+	})
+}

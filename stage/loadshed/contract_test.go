@@ -33,6 +33,8 @@ func TestBadInput(t *testing.T) {
 		{"a typed-nil inner service", (*servicetest.Mock[int, int])(nil), nil, "loadshed: inner service is nil"},
 		{"a nil service.Func", service.Func[int, int](nil), nil, "loadshed: inner service is nil"},
 		{"a nil option", echo, []loadshed.Option{nil}, "loadshed: option is nil"},
+		{"a priority of low", echo, []loadshed.Option{loadshed.WithPriority(service.PriorityLow)}, "loadshed: priority must be above low and at most critical, got low"},
+		{"a priority above critical", echo, []loadshed.Option{loadshed.WithPriority(service.PriorityCritical + 1)}, "loadshed: priority must be above low and at most critical, got Priority(4)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s, err := loadshed.New(tc.inner, tc.opts...)

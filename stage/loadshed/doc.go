@@ -36,6 +36,19 @@
 // shedder's own TryCall, used by a shedder further out, sheds without an event,
 // and nested shedders wrap a refusal once.
 //
+// # Priorities
+//
+// With [WithPriority] the stage sheds only calls below a priority
+// (service.PriorityOf): those of that priority and above are made with the inner
+// service's Call and wait for capacity, bounded by their ctx. Over a concurrency
+// limit with limit.WithPriority and limit.WithReserve, the lowest priorities are
+// shed first: a low call is refused while a higher one waits for a permit, and
+// while fewer than the reserve are free (then its error also matches
+// limit.ErrReserved, the sentinel of a refusal for priority, and so does the Err
+// of its service.EventShed; nothing waited, so Elapsed is zero). A high call that
+// waited past its deadline is not shed by this stage: the limit reports it
+// (service.EventTimedOut, with the time queued).
+//
 // # Readiness
 //
 // The stage is always ready: it never waits for capacity, because what it cannot

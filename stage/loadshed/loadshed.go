@@ -20,7 +20,9 @@ import (
 // call allocates its error).
 type Shedder[Req, Res any] struct {
 	service.Next[Req, Res]
-	events service.EventFunc
+	events   service.EventFunc
+	priority bool
+	wait     service.Priority
 }
 
 var (
@@ -42,8 +44,11 @@ func New[Req, Res any](inner service.Service[Req, Res], opts ...Option) (*Shedde
 			return nil, errors.New("loadshed: option is nil")
 		}
 		o(&cfg)
+		if cfg.err != nil {
+			return nil, cfg.err
+		}
 	}
-	return &Shedder[Req, Res]{Next: next, events: cfg.events}, nil
+	return &Shedder[Req, Res]{Next: next, events: cfg.events, priority: cfg.priority, wait: cfg.wait}, nil
 }
 
 // Layer returns a layer that puts a load-shedding stage in front of the inner
@@ -66,7 +71,13 @@ func Layer[Req, Res any](opts ...Option) service.Layer[Req, Res] {
 // checked and then it is called; that check is advisory, so under a race the call
 // may still wait inside the inner service. A permanent error (such as one matching
 // service.ErrClosed) is returned as it is, not as shed.
+//
+// With [WithPriority], a call of the given priority or above is made with the
+// inner service's Call instead, and waits for capacity, bounded by ctx.
 func (s *Shedder[Req, Res]) Call(ctx context.Context, req Req) (Res, error) {
+	if s.priority && service.PriorityOf(ctx) >= s.wait {
+		return s.Next.Call(ctx, req)
+	}
 	res, err := s.Next.TryCall(ctx, req)
 	if err != nil && errors.Is(err, service.ErrOverloaded) {
 		err = wrap(err)

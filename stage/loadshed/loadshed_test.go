@@ -332,3 +332,71 @@ func itoa(n int) string {
 	}
 	return itoa(n/10) + string(rune('0'+n%10))
 }
+
+// TestWithPriorityShedsLowAndQueuesHigh: over limit(3) with a priority queue and
+// one permit reserved for high priority, low calls are shed at once (with an event
+// whose error matches limit.ErrReserved when a permit was free but reserved), high
+// ones wait for a permit, bounded by their ctx, and are served before any low call.
+func TestWithPriorityShedsLowAndQueuesHigh(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := newGated()
+		lim, err := limit.New[int, int](g, 3, limit.WithPriority(), limit.WithReserve(service.PriorityHigh, 1))
+		require.NoError(t, err)
+		var rec servicetest.Events
+		s, err := loadshed.New[int, int](lim, loadshed.WithPriority(service.PriorityHigh), loadshed.WithEvents(rec.Emit))
+		require.NoError(t, err)
+		low := service.WithPriority(context.Background(), service.PriorityLow)
+		high := service.WithPriority(context.Background(), service.PriorityHigh)
+
+		errs := make(chan error, 8)
+		call := func(ctx context.Context) { go func() { _, err := s.Call(ctx, 1); errs <- err }() }
+		call(low)
+		call(low)
+		synctest.Wait()
+		assert.Equal(t, 2, lim.InFlight())
+		call(low) // one permit free, but reserved
+		synctest.Wait()
+		err = <-errs
+		require.ErrorIs(t, err, loadshed.ErrShed)
+		require.ErrorIs(t, err, limit.ErrReserved)
+		call(high) // takes the reserved permit
+		call(high) // none free: waits instead of being shed
+		synctest.Wait()
+		assert.Equal(t, 3, lim.InFlight())
+		assert.Equal(t, 1, lim.Shared().Waiting())
+		assert.Empty(t, errs)
+		call(low) // a high call is waiting: shed, not reserved
+		synctest.Wait()
+		err = <-errs
+		require.ErrorIs(t, err, loadshed.ErrShed)
+		require.ErrorIs(t, err, limit.ErrLimited)
+		assert.NotErrorIs(t, err, limit.ErrReserved)
+
+		events := rec.All()
+		require.Len(t, events, 2, "one event per shed call, none for the waiting high call")
+		assert.Equal(t, service.EventShed, events[0].Kind)
+		assert.ErrorIs(t, events[0].Err, limit.ErrReserved)
+		assert.NotErrorIs(t, events[1].Err, limit.ErrReserved)
+
+		g.release <- struct{}{} // one call ends: the waiting high call gets its permit
+		synctest.Wait()
+		require.NoError(t, <-errs)
+		assert.Equal(t, 3, lim.InFlight())
+		assert.Equal(t, 0, lim.Shared().Waiting())
+
+		ctx, cancel := context.WithTimeout(high, time.Millisecond)
+		defer cancel()
+		_, err = s.Call(ctx, 1) // the wait of a high call is bounded by its ctx
+		require.ErrorIs(t, err, context.DeadlineExceeded)
+		assert.Len(t, rec.All(), 2, "a high call that timed out was not shed by the stage")
+
+		for range 3 {
+			g.release <- struct{}{}
+		}
+		synctest.Wait()
+		for range 3 {
+			require.NoError(t, <-errs)
+		}
+		assert.Equal(t, int64(4), g.calls.Load(), "two low and two high calls reached the service")
+	})
+}
