@@ -305,6 +305,31 @@ func (c *Child[Req, Res]) terminate(ctx context.Context, err error) {
 	}
 }
 
+// stopIn is terminate(ctx, ErrStopped) with the drain deadline of a Stop, armed
+// for this child: a user's Stopper gets a real context with the same deadline.
+func (c *Child[Req, Res]) stopIn(d *drain) {
+	c.setFinal(ErrStopped)
+	_ = c.a.Stop(d) // past the deadline: as in terminate
+	c.mu.Lock()
+	c.downLocked(c.cur.Load())
+	in := c.last
+	c.last = nil
+	c.mu.Unlock()
+	if in != nil {
+		if _, ok := in.svc.(service.Stopper); ok {
+			ctx, cancel := d.real()
+			in.stopCtx(ctx)
+			cancel()
+		} else {
+			in.stopCtx(d)
+		}
+	}
+	select {
+	case <-c.a.Done():
+	case <-d.Done():
+	}
+}
+
 // fail reports that in failed, once per instance, and makes calls wait for the
 // next one.
 func (c *Child[Req, Res]) fail(in *instance[Req, Res], reason Reason, cause error) {

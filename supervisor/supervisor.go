@@ -299,12 +299,24 @@ func (s *Supervisor) Stop(ctx context.Context) error {
 		s.close()
 	}
 	s.mu.Unlock()
+	var d *drain // one deadline context for the service children, re-armed for each
 	for i := len(nodes) - 1; i >= 0; i-- {
 		n := nodes[i]
-		tctx, cancel := context.WithTimeout(ctx, n.base().shutdown)
-		n.terminate(tctx, ErrStopped)
-		cancel()
+		if c, ok := n.(interface{ stopIn(*drain) }); ok {
+			if d == nil {
+				d = newDrain(ctx)
+			}
+			d.arm(n.base().shutdown)
+			c.stopIn(d)
+		} else {
+			tctx, cancel := context.WithTimeout(ctx, n.base().shutdown)
+			n.terminate(tctx, ErrStopped)
+			cancel()
+		}
 		s.emit(service.Event{Stage: n.base().path, Kind: service.EventStateChanged, State: StateStopped})
+	}
+	if d != nil {
+		d.close()
 	}
 	select {
 	case <-s.done:
