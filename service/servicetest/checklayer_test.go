@@ -29,17 +29,15 @@ func hidingLayer(_ *service.Scope, inner service.Service[int, int]) (service.Ser
 	return hiding{inner}, nil
 }
 
-// TestCheckLayerBadLayer is run in a child process by TestCheckLayerCatches: it
-// must fail there.
-func TestCheckLayerBadLayer(t *testing.T) {
-	if os.Getenv("SERVICETEST_BAD_LAYER") != "1" {
-		t.Skip("run by TestCheckLayerCatches in a child process")
-	}
-	servicetest.CheckLayer[int, int](t, hidingLayer, 1)
-}
-
+// TestCheckLayerCatchesAStageThatHidesAbilities runs itself again in a child
+// process, where it applies CheckLayer to the hiding layer: the child must fail,
+// and its output must name each ability the layer hides.
 func TestCheckLayerCatchesAStageThatHidesAbilities(t *testing.T) {
-	cmd := exec.Command(os.Args[0], "-test.run=^TestCheckLayerBadLayer$", "-test.v")
+	if os.Getenv("SERVICETEST_BAD_LAYER") == "1" { // the child: this must fail
+		servicetest.CheckLayer[int, int](t, hidingLayer, 1)
+		return
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestCheckLayerCatchesAStageThatHidesAbilities$", "-test.v")
 	cmd.Env = append(os.Environ(), "SERVICETEST_BAD_LAYER=1")
 	out, err := cmd.CombinedOutput()
 	require.Error(t, err, "CheckLayer must fail a layer that hides its inner service's abilities:\n%s", out)
