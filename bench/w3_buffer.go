@@ -62,18 +62,7 @@ func w3Run(s Spec, p tower.Pipeline[uint64, uint64]) (Result, error) {
 		return Result{}, err
 	}
 	var svc service.Service[uint64, uint64] = st
-	r := measurePar(s.Callers, s.Calls, func(int) func(context.Context, uint64) error {
-		return func(ctx context.Context, x uint64) error {
-			res, err := svc.Call(ctx, x)
-			if err != nil {
-				return err
-			}
-			if res != x+1 {
-				return errWrongAnswer
-			}
-			return nil
-		}
-	})
+	r := measurePar(s.Callers, s.Calls, echoCaller(svc))
 	ctx, cancel := context.WithTimeout(context.Background(), stopTimeout)
 	defer cancel()
 	if err := st.Stop(ctx); err != nil {

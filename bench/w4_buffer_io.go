@@ -57,6 +57,17 @@ func checkEcho(x, res uint64, err error) error {
 	return nil
 }
 
+// echoCaller is the caller every closed-loop workload over an echo service runs:
+// one call through svc, its answer checked.
+func echoCaller(svc service.Service[uint64, uint64]) func(int) func(context.Context, uint64) error {
+	return func(int) func(context.Context, uint64) error {
+		return func(ctx context.Context, x uint64) error {
+			res, err := svc.Call(ctx, x)
+			return checkEcho(x, res, err)
+		}
+	}
+}
+
 // withIdeal sets the ideal throughput of W4 and how close r came to it.
 func withIdeal(r *Result) {
 	r.Set("ideal_rps", w4IdealRPS)
@@ -73,12 +84,7 @@ func w4Tower(_ context.Context, s Spec) (Result, error) {
 		return Result{}, err
 	}
 	var svc service.Service[uint64, uint64] = st
-	r := measurePar(s.Callers, s.Calls, func(int) func(context.Context, uint64) error {
-		return func(ctx context.Context, x uint64) error {
-			res, err := svc.Call(ctx, x)
-			return checkEcho(x, res, err)
-		}
-	})
+	r := measurePar(s.Callers, s.Calls, echoCaller(svc))
 	withIdeal(&r)
 	ctx, cancel := context.WithTimeout(context.Background(), stopTimeout)
 	defer cancel()

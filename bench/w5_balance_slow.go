@@ -117,12 +117,7 @@ func w5Tower(s Spec, policy balance.Policy, metric func(service.Service[uint64, 
 		return Result{}, err
 	}
 	var svc service.Service[uint64, uint64] = st
-	r := measurePar(s.Callers, s.Calls, func(int) func(context.Context, uint64) error {
-		return func(ctx context.Context, x uint64) error {
-			res, err := svc.Call(ctx, x)
-			return checkEcho(x, res, err)
-		}
-	})
+	r := measurePar(s.Callers, s.Calls, echoCaller(svc))
 	ctx, cancel := context.WithTimeout(context.Background(), stopTimeout)
 	defer cancel()
 	if err := st.Stop(ctx); err != nil {

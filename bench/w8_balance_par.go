@@ -67,12 +67,7 @@ func w8Tower(_ context.Context, s Spec) (Result, error) {
 		return Result{}, err
 	}
 	var svc service.Service[uint64, uint64] = bal
-	r := measurePar(s.Callers, s.Calls, func(int) func(context.Context, uint64) error {
-		return func(ctx context.Context, x uint64) error {
-			res, err := svc.Call(ctx, x)
-			return checkEcho(x, res, err)
-		}
-	})
+	r := measurePar(s.Callers, s.Calls, echoCaller(svc))
 	ctx, cancel := context.WithTimeout(context.Background(), stopTimeout)
 	defer cancel()
 	if err := bal.Stop(ctx); err != nil {
