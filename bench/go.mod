@@ -9,15 +9,12 @@ require (
 	github.com/stretchr/testify v1.12.1
 	github.com/tower-go/tower v0.0.0
 	go.uber.org/goleak v1.3.0
-	google.golang.org/grpc v1.85.0
 )
 
 require (
 	golang.org/x/net v0.60.0 // indirect
 	golang.org/x/sys v0.48.0 // indirect
-	golang.org/x/text v0.42.0 // indirect
 	google.golang.org/genproto/googleapis/rpc v0.0.0-20260817212433-ac3dfec99bb1 // indirect
-	google.golang.org/protobuf v1.36.12 // indirect
 )
 
 require (
@@ -26,11 +23,10 @@ require (
 	github.com/go-logfmt/logfmt v0.5.1 // indirect
 	github.com/influxdata/tdigest v0.0.1 // indirect
 	github.com/sourcegraph/conc v0.3.0 // indirect
-	github.com/tower-go/tower/grpc v0.0.0
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
 	golang.org/x/time v0.16.0 // indirect
+	gonum.org/v1/gonum v0.17.0 // indirect
+	google.golang.org/grpc v1.85.0 // indirect
 )
 
 replace github.com/tower-go/tower => ../
-
-replace github.com/tower-go/tower/grpc => ../grpc
