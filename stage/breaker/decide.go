@@ -140,6 +140,7 @@ func (b *Breaker[Req, Res]) setLocked(w uint64, to State, cause error) {
 	b.fails.Store(0)
 	b.word.Store(nextWord(w, to))
 	b.notifyLocked()
+	b.cfg.log(from, to, cause)
 	b.cfg.events.Emit(serviceEvent(to, cause))
 	if b.cfg.onChange != nil {
 		b.cfg.onChange(from, to)

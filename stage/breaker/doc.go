@@ -59,6 +59,9 @@
 // A hook that panics does not break the breaker: the transition has been made, the
 // lock is released, and the panic goes on up the goroutine that caused it.
 // Refused calls are not reported as events: the caller sees ErrOpen.
+// [WithLogger] writes each transition to a *slog.Logger (silent by default):
+// open at Warn with its cause, half-open and closed at Info; a panic in the
+// logger's handler is dropped.
 //
 // # Cancellation
 //

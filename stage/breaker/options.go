@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/tower-go/tower/service"
@@ -22,6 +23,7 @@ type config struct {
 	isFailure   func(error) bool
 	events      service.EventFunc
 	onChange    func(from, to State)
+	logger      *slog.Logger
 	err         error // the first bad option
 }
 
@@ -141,6 +143,38 @@ func WithEvents(f service.EventFunc) Option { return func(c *config) { c.events 
 // new state, in order, under the same rules as the hook of [WithEvents].
 func WithOnStateChange(f func(from, to State)) Option {
 	return func(c *config) { c.onChange = f }
+}
+
+// WithLogger logs every transition to l (silent by default): opening at level
+// Warn with the failure that opened the breaker ("err"), half-open and closed
+// at Info, each with the attributes "stage" ("breaker"), "from" and "to". The
+// record is written while the breaker holds its lock, as the hooks are; a
+// panic in l's handler is recovered and dropped. A nil l is an error at
+// construction.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) {
+		if l == nil {
+			c.fail("nil logger")
+		}
+		c.logger = l
+	}
+}
+
+// log writes one transition to the logger, if one is set.
+func (c *config) log(from, to State, cause error) {
+	if c.logger == nil {
+		return
+	}
+	defer func() { _ = recover() }() // a panicking handler is user code
+	level := slog.LevelInfo
+	attrs := []any{"stage", stageName, "from", from.String(), "to", to.String()}
+	if to == Open {
+		level = slog.LevelWarn
+		if cause != nil {
+			attrs = append(attrs, "err", cause.Error())
+		}
+	}
+	c.logger.Log(context.Background(), level, "breaker "+to.String(), attrs...)
 }
 
 func newConfig(opts []Option) (config, error) {
