@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math"
 	"math/rand/v2"
 	"sync"
@@ -329,6 +330,21 @@ func (b *Balancer[K, Req, Res]) spawn(f func()) bool {
 	}
 	b.group.Go(f)
 	return true
+}
+
+// log writes one lifecycle record about the endpoint under key, if a logger is
+// set, dropping a panic in its handler.
+func (b *Balancer[K, Req, Res]) log(level slog.Level, msg string, key K, err error) {
+	l := b.cfg.logger
+	if l == nil {
+		return
+	}
+	defer func() { _ = recover() }()
+	attrs := []any{"stage", "balance", "endpoint", fmt.Sprint(key)}
+	if err != nil {
+		attrs = append(attrs, "err", err.Error())
+	}
+	l.Log(context.Background(), level, msg, attrs...)
 }
 
 // emit calls the events hook, dropping a panic in it.

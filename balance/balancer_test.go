@@ -31,6 +31,7 @@ func TestBadInput(t *testing.T) {
 		{"nil option", func() error { _, err := balance.New(src, nil); return err }, "balance: option 1 of 1 is nil"},
 		{"unknown policy", func() error { _, err := balance.New(src, balance.WithPolicy(99)); return err }, "balance: unknown policy 99"},
 		{"nil scope", func() error { _, err := balance.NewIn(nil, src); return err }, "balance: scope is nil"},
+		{"nil logger", func() error { _, err := balance.New(src, balance.WithLogger(nil)); return err }, "balance: nil logger"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

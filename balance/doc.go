@@ -64,10 +64,17 @@
 // to a service.Scope (a pipeline's or a supervisor's). Stop does not stop the
 // source; stop a DNS source after the balancer.
 //
+// # Events and logs
+//
+// [WithEvents] receives a service.EventFailed per eviction (and per endpoint or
+// replacement that could not be used). [WithLogger] writes the set's lifecycle
+// to a *slog.Logger, silent by default: endpoints added, removed and replaced at
+// Info, evicted at Warn with the cause.
+//
 // # Panics
 //
 // The balancer does not recover panics of endpoint services (an actor
-// endpoint recovers them on its worker); a panic in the events hook is dropped.
+// endpoint recovers them on its worker); a panic in the events hook or the logger's handler is dropped.
 //
 // # Cost
 //

@@ -2,6 +2,7 @@ package balance
 
 import (
 	"fmt"
+	"log/slog"
 
 	"github.com/tower-go/tower/service"
 )
@@ -49,6 +50,7 @@ type config struct {
 	policy   Policy
 	failFast bool
 	events   service.EventFunc
+	logger   *slog.Logger
 	err      error
 }
 
@@ -74,6 +76,20 @@ func WithFailFast() Option {
 // hook runs on the balancer's goroutines; a panic in it is recovered and dropped.
 func WithEvents(f service.EventFunc) Option {
 	return func(c *config) { c.events = f }
+}
+
+// WithLogger writes the balancer's lifecycle to l (silent by default): an
+// endpoint that joins the set, leaves it, or is replaced at Info; one that is
+// evicted or whose replacement fails at Warn, with the cause ("err"). Each record
+// carries "stage" ("balance") and "endpoint" (its key, formatted with %v). A panic
+// in l's handler is recovered and dropped. A nil l is an error at construction.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) {
+		if l == nil {
+			c.fail("nil logger")
+		}
+		c.logger = l
+	}
 }
 
 func (c *config) fail(format string, args ...any) {

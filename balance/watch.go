@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"reflect"
 	"time"
 
@@ -48,6 +49,7 @@ func (b *Balancer[K, Req, Res]) insert(key K, ep discover.Endpoint[Req, Res]) {
 	e, err := newEndpoint(b.life, key, ep.Service, ep.Weight, ep.Scope)
 	if err != nil {
 		b.emit(service.Event{Kind: service.EventFailed, Err: fmt.Errorf("balance: endpoint %v: %w", key, err)})
+		b.log(slog.LevelWarn, "endpoint refused", key, err)
 		b.stopScope(ep.Scope)
 		return
 	}
@@ -60,6 +62,7 @@ func (b *Balancer[K, Req, Res]) insert(key K, ep discover.Endpoint[Req, Res]) {
 	if _, ok := b.byKey[key]; !ok {
 		b.byKey[key] = e
 		b.publish()
+		b.log(slog.LevelInfo, "endpoint added", key, nil)
 		return
 	}
 	b.pending[key] = e
@@ -84,6 +87,7 @@ func (b *Balancer[K, Req, Res]) replaceWhenReady(e *endpoint[K, Req, Res]) {
 		b.discard(e)
 		if e.ctx.Err() == nil {
 			b.emit(service.Event{Kind: service.EventFailed, Err: fmt.Errorf("balance: replacement for endpoint %v: %w", e.key, err)})
+			b.log(slog.LevelWarn, "endpoint replacement failed", e.key, err)
 		}
 		return
 	}
@@ -93,6 +97,7 @@ func (b *Balancer[K, Req, Res]) replaceWhenReady(e *endpoint[K, Req, Res]) {
 	if old != nil {
 		b.retire(old)
 	}
+	b.log(slog.LevelInfo, "endpoint replaced", e.key, nil)
 	b.broadcast()
 }
 
@@ -108,6 +113,7 @@ func (b *Balancer[K, Req, Res]) remove(key K) {
 		delete(b.byKey, key)
 		b.publish()
 		b.retire(e)
+		b.log(slog.LevelInfo, "endpoint removed", key, nil)
 	}
 }
 
@@ -123,6 +129,7 @@ func (b *Balancer[K, Req, Res]) evict(e *endpoint[K, Req, Res], cause error) {
 	b.retire(e)
 	b.wmu.Unlock()
 	b.emit(service.Event{Kind: service.EventFailed, Err: fmt.Errorf("balance: endpoint %v evicted: %w", e.key, cause)})
+	b.log(slog.LevelWarn, "endpoint evicted", e.key, cause)
 	if b.rep != nil {
 		b.rep.ReportFailure()
 	}
