@@ -50,6 +50,15 @@
 // call's deadline. [Hedge] is the hedge stage for idempotent requests. Any other
 // stage of the module works as it is (tower.Pipeline's methods).
 //
+// # Balanced client
+//
+// [NewBalanced] is a RoundTripper that spreads requests over the hosts a discovery
+// source finds (package balance/discover: a static list, DNS A/AAAA or SRV), by the
+// power of two choices over each host's peak-EWMA load; a 5xx or 429 answer counts
+// as slow for the host that gave it, and a call counts on its host until its body is
+// closed. Use it as the base of [NewTransport] to put stages in front of it: each
+// retry or hedge attempt then picks its own host.
+//
 // # Server
 //
 // [NewHandler] runs every request through a pipeline whose terminal service is the
