@@ -1,11 +1,8 @@
 package balance_test
 
 import (
-	"bytes"
 	"context"
-	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,38 +11,13 @@ import (
 
 	"github.com/tower-go/tower/balance"
 	"github.com/tower-go/tower/balance/discover"
+	"github.com/tower-go/tower/service/servicetest"
 )
 
-// lockedBuffer is a buffer written by the balancer's goroutines and read by the test.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) lines() []string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return strings.Split(strings.TrimSpace(b.buf.String()), "\n")
-}
-
 func TestWithLogger(t *testing.T) {
-	var out lockedBuffer
-	l := slog.New(slog.NewTextHandler(&out, &slog.HandlerOptions{
-		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
-			if a.Key == slog.TimeKey {
-				return slog.Attr{}
-			}
-			return a
-		},
-	}))
+	var out servicetest.Logs
 	src := newSource(t)
-	b := newBalancer(t, src, balance.WithLogger(l))
+	b := newBalancer(t, src, balance.WithLogger(out.Logger()))
 
 	src.insert("a", discover.Endpoint[int, int]{Service: answer(1)})
 	src.insert("b", discover.Endpoint[int, int]{Service: answer(2)})
@@ -65,7 +37,7 @@ func TestWithLogger(t *testing.T) {
 	}, 5*time.Second, time.Millisecond)
 
 	require.EventuallyWithT(t, func(c *assert.CollectT) {
-		lines := out.lines()
+		lines := out.Lines()
 		if !assert.Len(c, lines, 6) {
 			return
 		}

@@ -1,16 +1,15 @@
 package breaker_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
-	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/tower-go/tower/service/servicetest"
 	"github.com/tower-go/tower/stage/breaker"
 )
 
@@ -24,18 +23,10 @@ func (panicHandler) Handle(context.Context, slog.Record) error { panic("handler"
 func TestWithLogger(t *testing.T) {
 	t.Run("every transition is one record: open at Warn with its cause, then half-open and closed at Info", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
-			var buf bytes.Buffer
-			l := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{
-				ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
-					if a.Key == slog.TimeKey {
-						return slog.Attr{}
-					}
-					return a
-				},
-			}))
+			var logs servicetest.Logs
 			inner := &scripted{}
 			b, err := breaker.New(inner, breaker.WithConsecutiveFailures(1),
-				breaker.WithOpenTimeout(time.Second), breaker.WithLogger(l))
+				breaker.WithOpenTimeout(time.Second), breaker.WithLogger(logs.Logger()))
 			require.NoError(t, err)
 
 			inner.set(errBoom)
@@ -47,12 +38,11 @@ func TestWithLogger(t *testing.T) {
 			require.NoError(t, err)
 			require.Equal(t, breaker.Closed, b.State())
 
-			lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
 			require.Equal(t, []string{
 				`level=WARN msg="breaker open" stage=breaker from=closed to=open err=boom`,
 				`level=INFO msg="breaker half-open" stage=breaker from=open to=half-open`,
 				`level=INFO msg="breaker closed" stage=breaker from=half-open to=closed`,
-			}, lines)
+			}, logs.Lines())
 		})
 	})
 	t.Run("a panicking handler is dropped and the breaker keeps working", func(t *testing.T) {
